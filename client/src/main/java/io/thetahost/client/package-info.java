@@ -1,0 +1,4 @@
+/**
+ * The theta git extension. Nothing here yet.
+ */
+package io.thetahost.client;

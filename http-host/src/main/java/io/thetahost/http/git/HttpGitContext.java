@@ -1,0 +1,22 @@
+package io.thetahost.http.git;
+
+import io.thetahost.hooks.access.UserDirectory;
+import io.thetahost.hooks.transport.ActiveRequests;
+import io.thetahost.hooks.transport.GitServices;
+import io.thetahost.hooks.transport.RepositoryRegistry;
+import io.thetahost.hooks.transport.RequestLog;
+
+/**
+ * What the smart HTTP handler needs from the daemon.
+ *
+ * @param maxNegotiationBytes the most bytes an upload-pack request body may have once decompressed (its wants and
+ *     haves); a gzip bomb stops there
+ */
+public record HttpGitContext(
+        UserDirectory users,
+        RepositoryRegistry registry,
+        GitServices services,
+        RequestLog log,
+        ActiveRequests active,
+        long maxNegotiationBytes) {
+}

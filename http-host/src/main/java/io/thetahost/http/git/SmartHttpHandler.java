@@ -1,0 +1,242 @@
+package io.thetahost.http.git;
+
+import io.thetahost.hooks.access.AccessDecision;
+import io.thetahost.hooks.access.Caller;
+import io.thetahost.hooks.naming.InvalidNameException;
+import io.thetahost.hooks.transport.ActiveRequests;
+import io.thetahost.hooks.transport.GitService;
+import io.thetahost.hooks.transport.ProtocolParameters;
+import io.thetahost.hooks.transport.RequestRecorder;
+import io.thetahost.http.auth.BasicCredentials;
+import io.thetahost.http.io.BoundedInputStream;
+import io.thetahost.http.io.RequestBodyInputStream;
+import io.thetahost.http.io.ResponseOutputStream;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.transport.PacketLineOut;
+import org.eclipse.jgit.transport.ReceivePack;
+import org.eclipse.jgit.transport.RefAdvertiser.PacketLineOutRefAdvertiser;
+import org.eclipse.jgit.transport.UploadPack;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Git's smart HTTP protocol (v0 and v2, stateless): {@code GET info/refs?service=...} and the two POST endpoints. The
+ * event-loop part only parses the path and attaches the body stream; authentication, access checks and JGit run on
+ * the git worker pool.
+ */
+public final class SmartHttpHandler implements Handler<HttpServerRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(SmartHttpHandler.class);
+    private static final int STREAM_BUFFER = 64 * 1024;
+    static final String CHALLENGE = "Basic realm=\"thetahost\"";
+
+    private final HttpGitContext context;
+    private final WorkerExecutor workers;
+
+    public SmartHttpHandler(HttpGitContext context, WorkerExecutor workers) {
+        this.context = context;
+        this.workers = workers;
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        RequestRecorder record = new RequestRecorder(context.log(), "http");
+        SmartHttpEndpoint endpoint;
+        try {
+            endpoint = SmartHttpEndpoint.parse(request.path());
+        } catch (InvalidNameException e) {
+            refuse(request, record, 400, "bad-request", e.getMessage());
+            return;
+        }
+        if (endpoint == null) {
+            PlainReply.send(request, 404,
+                    "not found: this server speaks git's smart HTTP protocol only, not the dumb one");
+            return;
+        }
+        record.repository(endpoint.repository().toString());
+        HttpMethod expected = endpoint.kind() == SmartHttpEndpoint.Kind.RPC ? HttpMethod.POST : HttpMethod.GET;
+        if (!request.method().equals(expected)) {
+            request.response().putHeader("Allow", expected.name());
+            refuse(request, record, 405, "bad-request", request.method() + " is not allowed here; use " + expected);
+            return;
+        }
+        InputStream body = endpoint.kind() == SmartHttpEndpoint.Kind.RPC
+                ? new RequestBodyInputStream(request, Vertx.currentContext())
+                : null;
+        workers.executeBlocking(() -> {
+            serve(request, endpoint, body, record);
+            return null;
+        }, false).onFailure(t -> {
+            LOG.warn("git HTTP request {} failed", request.path(), t);
+            fail(request, record, t);
+        });
+    }
+
+    private void serve(HttpServerRequest request, SmartHttpEndpoint endpoint, InputStream body,
+            RequestRecorder record) throws IOException {
+        try (ActiveRequests.Ticket ticket = context.active().begin()) {
+            if (ticket == null) {
+                refuse(request, record, 503, "unavailable", "the server is shutting down; try again shortly");
+                return;
+            }
+            GitService service = endpoint.service();
+            if (service == null) {
+                String name = request.getParam("service");
+                if (name == null) {
+                    refuse(request, record, 404, "bad-request",
+                            "not found: this server speaks git's smart HTTP protocol only, not the dumb one");
+                    return;
+                }
+                service = GitService.byName(name).filter(s -> s.serviceName().equals(name)).orElse(null);
+                if (service == null) {
+                    refuse(request, record, 403, "bad-request", "unknown service '" + name + "'");
+                    return;
+                }
+            }
+            ProtocolParameters parameters = ProtocolParameters.parse(request.getHeader("Git-Protocol"));
+            record.service(service, parameters.effectiveVersion(service));
+            Optional<Caller> authenticated =
+                    BasicCredentials.authenticate(request.getHeader("Authorization"), context.users());
+            if (authenticated.isEmpty()) {
+                challenge(request, record, "invalid user name or access token");
+                return;
+            }
+            Caller caller = authenticated.get();
+            record.user(caller.toString());
+            AccessDecision decision = AccessDecision.decide(
+                    context.registry().permission(caller, endpoint.repository()), service.needs());
+            if (decision != AccessDecision.ALLOWED) {
+                if (caller.isAnonymous()) {
+                    challenge(request, record, "authentication required");
+                } else if (decision == AccessDecision.HIDDEN) {
+                    refuse(request, record, 404, "not-found", decision.message(caller, endpoint.repository()));
+                } else {
+                    refuse(request, record, 403, "forbidden", decision.message(caller, endpoint.repository()));
+                }
+                return;
+            }
+            if (body != null && !SmartHttpEndpoint.requestType(service).equals(request.getHeader("Content-Type"))) {
+                refuse(request, record, 415, "bad-request",
+                        "expected Content-Type " + SmartHttpEndpoint.requestType(service));
+                return;
+            }
+            try (Repository repository = context.registry().open(endpoint.repository())) {
+                if (body == null) {
+                    advertise(request, repository, caller, service, parameters, record);
+                } else {
+                    rpc(request, repository, caller, service, parameters, body, record);
+                }
+            }
+        }
+    }
+
+    private void advertise(HttpServerRequest request, Repository repository, Caller caller, GitService service,
+            ProtocolParameters parameters, RequestRecorder record) throws IOException {
+        HttpServerResponse response = startStreaming(request, SmartHttpEndpoint.advertisementType(service));
+        OutputStream out = new BufferedOutputStream(record.countOut(new ResponseOutputStream(response)),
+                STREAM_BUFFER);
+        PacketLineOut packets = new PacketLineOut(out);
+        if (service == GitService.UPLOAD_PACK) {
+            UploadPack up = context.services().uploadPack(repository, parameters, false);
+            try {
+                up.sendAdvertisedRefs(new PacketLineOutRefAdvertiser(packets), service.serviceName());
+            } finally {
+                up.getRevWalk().close();
+            }
+        } else {
+            packets.writeString("# service=" + service.serviceName() + "\n");
+            packets.end();
+            ReceivePack rp = context.services().receivePack(repository, caller, false);
+            try {
+                rp.sendAdvertisedRefs(new PacketLineOutRefAdvertiser(packets));
+            } finally {
+                rp.getRevWalk().close();
+            }
+        }
+        out.flush();
+        response.end();
+        record.finish("ok", "");
+    }
+
+    private void rpc(HttpServerRequest request, Repository repository, Caller caller, GitService service,
+            ProtocolParameters parameters, InputStream body, RequestRecorder record) throws IOException {
+        InputStream in = record.countIn(body);
+        String encoding = request.getHeader("Content-Encoding");
+        if (encoding != null) {
+            if (!encoding.equalsIgnoreCase("gzip") && !encoding.equalsIgnoreCase("x-gzip")) {
+                refuse(request, record, 415, "bad-request", "unsupported Content-Encoding '" + encoding + "'");
+                return;
+            }
+            in = new GZIPInputStream(in, STREAM_BUFFER);
+        }
+        if (service == GitService.UPLOAD_PACK) {
+            in = new BoundedInputStream(in, context.maxNegotiationBytes(), "the upload-pack request body");
+        }
+        HttpServerResponse response = startStreaming(request, SmartHttpEndpoint.resultType(service));
+        OutputStream out = new BufferedOutputStream(record.countOut(new ResponseOutputStream(response)),
+                STREAM_BUFFER);
+        try {
+            if (service == GitService.UPLOAD_PACK) {
+                context.services().uploadPack(repository, parameters, false).upload(in, out, null);
+            } else {
+                context.services().receivePack(repository, caller, false).receive(in, out, null);
+            }
+        } catch (IOException | RuntimeException e) {
+            // JGit has already told the client in the protocol stream; end that stream cleanly so it can read why.
+            LOG.info("{} on {} ended with an error: {}", service.serviceName(), repository.getDirectory(),
+                    e.toString());
+            record.finish("error", String.valueOf(e.getMessage()));
+            out.flush();
+            response.end();
+            return;
+        }
+        out.flush();
+        response.end();
+        record.finish("ok", "");
+    }
+
+    private static HttpServerResponse startStreaming(HttpServerRequest request, String contentType) {
+        HttpServerResponse response = request.response();
+        response.setStatusCode(200);
+        response.putHeader("Content-Type", contentType);
+        response.putHeader("Cache-Control", "no-cache, max-age=0, must-revalidate");
+        response.putHeader("Expires", "Fri, 01 Jan 1980 00:00:00 GMT");
+        response.putHeader("Pragma", "no-cache");
+        response.setChunked(true);
+        return response;
+    }
+
+    private static void challenge(HttpServerRequest request, RequestRecorder record, String message) {
+        request.response().putHeader("WWW-Authenticate", CHALLENGE);
+        refuse(request, record, 401, "unauthorized", message);
+    }
+
+    /** Sends a plain-text error, which git shows its user as {@code remote: ...}, and logs the request. */
+    static void refuse(HttpServerRequest request, RequestRecorder record, int status, String result,
+            String message) {
+        record.finish(result, message);
+        PlainReply.send(request, status, message);
+    }
+
+    private static void fail(HttpServerRequest request, RequestRecorder record, Throwable t) {
+        record.finish("error", String.valueOf(t.getMessage()));
+        HttpServerResponse response = request.response();
+        if (!response.headWritten()) {
+            PlainReply.send(request, 500, "internal error: " + t.getMessage());
+        } else if (!response.ended()) {
+            // Part of a result is out already: cut the connection so the client cannot take it for a whole one.
+            response.reset();
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * The RocksDB tensor store. Nothing here yet.
+ */
+package io.thetahost.objectdb;

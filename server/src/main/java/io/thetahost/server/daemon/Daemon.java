@@ -1,0 +1,107 @@
+package io.thetahost.server.daemon;
+
+import io.thetahost.hooks.receive.PushOptionCheck;
+import io.thetahost.hooks.transport.ActiveRequests;
+import io.thetahost.hooks.transport.GitServices;
+import io.thetahost.http.HttpHost;
+import io.thetahost.http.git.HttpGitContext;
+import io.thetahost.server.registry.DataDirectory;
+import io.thetahost.server.registry.HostedRepositories;
+import io.thetahost.server.registry.UserRegistry;
+import io.thetahost.sshd.SshHost;
+import io.thetahost.sshd.command.SshGitContext;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running thetahost: both listeners over one data directory. */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    private final DaemonSettings settings;
+    private final ActiveRequests active = new ActiveRequests();
+    private final RequestLogFile requestLog;
+    private final ExecutorService sshGitThreads;
+    private final SshHost ssh;
+    private final HttpHost http;
+
+    public Daemon(DataDirectory data, DaemonSettings settings) throws Exception {
+        this.settings = settings;
+        UserRegistry users = new UserRegistry(data);
+        HostedRepositories repositories = new HostedRepositories(data, users);
+        GitServices services = new GitServices(new PushOptionCheck(Set.of()));
+        requestLog = new RequestLogFile(data.requestLog());
+        sshGitThreads = Executors.newFixedThreadPool(settings.gitThreads(), named("git-ssh"));
+        ssh = new SshHost(settings.listenAddress(), settings.sshPort(), data.sshHostKey(), users,
+                new SshGitContext(repositories, services, requestLog, active, sshGitThreads));
+        http = new HttpHost(settings.listenAddress(), settings.httpPort(),
+                new HttpGitContext(users, repositories, services, requestLog, active,
+                        settings.maxNegotiationBytes()),
+                settings.gitThreads());
+    }
+
+    public void start() throws Exception {
+        ssh.start();
+        http.start();
+    }
+
+    public InetSocketAddress sshAddress() {
+        return ssh.boundAddress();
+    }
+
+    public InetSocketAddress httpAddress() {
+        return http.boundAddress();
+    }
+
+    /**
+     * Stops taking connections, lets the requests in flight finish within the grace period, then stops.
+     *
+     * @return how many requests were cut off because the grace period ran out
+     */
+    public int shutdownGracefully() throws InterruptedException {
+        ssh.stopAccepting();
+        Thread httpDrain = new Thread(() -> {
+            try {
+                http.shutdown(settings.gracePeriod());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "http-shutdown");
+        httpDrain.start();
+        int left = active.drain(settings.gracePeriod());
+        httpDrain.join(settings.gracePeriod().toMillis() + 2000);
+        if (left > 0) {
+            LOG.warn("{} request(s) still running after the grace period of {}; cutting them off", left,
+                    settings.gracePeriod());
+        }
+        return left;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            ssh.close();
+        } finally {
+            try {
+                http.close();
+            } finally {
+                sshGitThreads.shutdownNow();
+                requestLog.close();
+            }
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

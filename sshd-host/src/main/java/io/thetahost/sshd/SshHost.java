@@ -1,0 +1,87 @@
+package io.thetahost.sshd;
+
+import io.thetahost.hooks.access.UserDirectory;
+import io.thetahost.sshd.auth.UserKeyAuthenticator;
+import io.thetahost.sshd.command.GitCommandFactory;
+import io.thetahost.sshd.command.NoShell;
+import io.thetahost.sshd.command.SshGitContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.server.ServerBuilder;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+
+/**
+ * The SSH listener: public-key logins for known users, git's two services as exec requests, and nothing else (no
+ * password, no shell, no forwarding, no subsystem).
+ */
+public final class SshHost implements AutoCloseable {
+    private final Server server;
+
+    /** {@link SshServer} with a way to stop accepting while open sessions finish. */
+    private static final class Server extends SshServer {
+        void stopAccepting() {
+            if (acceptor != null) {
+                acceptor.unbind();
+            }
+        }
+    }
+
+    /**
+     * @param hostKey where the host key lives; it is generated on first start and reused after, so clients'
+     *     known_hosts entries stay valid across restarts
+     */
+    public SshHost(String listenAddress, int port, Path hostKey, UserDirectory users, SshGitContext context) {
+        server = (Server) ServerBuilder.builder().factory(Server::new).build();
+        server.setHost(listenAddress);
+        server.setPort(port);
+        server.setKeyPairProvider(hostKeyProvider(hostKey));
+        server.setPublickeyAuthenticator(new UserKeyAuthenticator(users));
+        server.setPasswordAuthenticator(null);
+        server.setKeyboardInteractiveAuthenticator(null);
+        server.setGSSAuthenticator(null);
+        server.setHostBasedAuthenticator(null);
+        server.setCommandFactory(new GitCommandFactory(context));
+        server.setShellFactory(new NoShell());
+        server.setSubsystemFactories(List.of());
+        server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
+        server.setAgentFactory(null);
+    }
+
+    private static SimpleGeneratorHostKeyProvider hostKeyProvider(Path hostKey) {
+        SimpleGeneratorHostKeyProvider provider = new SimpleGeneratorHostKeyProvider(hostKey);
+        provider.setAlgorithm(KeyUtils.EC_ALGORITHM);
+        provider.setKeySize(256);
+        provider.setStrictFilePermissions(true);
+        return provider;
+    }
+
+    public void start() throws IOException {
+        server.start();
+    }
+
+    /** The address really bound (the port is known only after start when 0 was asked for). */
+    public InetSocketAddress boundAddress() {
+        for (SocketAddress a : server.getBoundAddresses()) {
+            if (a instanceof InetSocketAddress) {
+                return (InetSocketAddress) a;
+            }
+        }
+        throw new IllegalStateException("the SSH host is not listening");
+    }
+
+    /** Refuses new connections; sessions already open go on. */
+    public void stopAccepting() {
+        server.stopAccepting();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.stop(true);
+    }
+}

@@ -1,0 +1,139 @@
+package io.thetahost.sshd.command;
+
+import io.thetahost.hooks.access.AccessDecision;
+import io.thetahost.hooks.access.Caller;
+import io.thetahost.hooks.naming.RepositoryName;
+import io.thetahost.hooks.transport.ActiveRequests;
+import io.thetahost.hooks.transport.GitService;
+import io.thetahost.hooks.transport.ProtocolParameters;
+import io.thetahost.hooks.transport.RequestRecorder;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Future;
+import org.eclipse.jgit.lib.Repository;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code git-upload-pack} or {@code git-receive-pack} exec request. The work runs on the daemon's git executor,
+ * never on an SSH I/O thread, and every request ends with one request-log line.
+ */
+final class GitCommand implements Command {
+    private static final Logger LOG = LoggerFactory.getLogger(GitCommand.class);
+    /** Exit status git sees when the server refuses the request. */
+    private static final int REFUSED = 1;
+
+    private final String commandLine;
+    private final SshGitContext context;
+    private InputStream in;
+    private OutputStream out;
+    private OutputStream err;
+    private ExitCallback exit;
+    private Future<?> task;
+
+    GitCommand(String commandLine, SshGitContext context) {
+        this.commandLine = commandLine;
+        this.context = context;
+    }
+
+    @Override
+    public void setInputStream(InputStream in) {
+        this.in = in;
+    }
+
+    @Override
+    public void setOutputStream(OutputStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void setErrorStream(OutputStream err) {
+        this.err = err;
+    }
+
+    @Override
+    public void setExitCallback(ExitCallback callback) {
+        this.exit = callback;
+    }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) {
+        String user = channel.getSession().getUsername();
+        ProtocolParameters parameters = ProtocolParameters.parse(env.getEnv().get("GIT_PROTOCOL"));
+        task = context.executor().submit(() -> run(Caller.user(user), parameters));
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {
+        if (task != null) {
+            task.cancel(true);
+        }
+    }
+
+    private void run(Caller caller, ProtocolParameters parameters) {
+        RequestRecorder record = new RequestRecorder(context.log(), "ssh").user(caller.toString());
+        int status = REFUSED;
+        try (ActiveRequests.Ticket ticket = context.active().begin()) {
+            if (ticket == null) {
+                refuse(record, "unavailable", "the server is shutting down; try again shortly");
+                return;
+            }
+            status = serve(caller, parameters, record);
+        } catch (Exception e) {
+            LOG.warn("ssh git request '{}' of {} failed", commandLine, caller, e);
+            record.finish("error", String.valueOf(e.getMessage()));
+        } finally {
+            exit.onExit(status);
+        }
+    }
+
+    private int serve(Caller caller, ProtocolParameters parameters, RequestRecorder record) throws IOException {
+        GitCommandLine command;
+        RepositoryName name;
+        try {
+            command = GitCommandLine.parse(commandLine);
+            name = RepositoryName.fromRequestPath(command.path());
+        } catch (IllegalArgumentException e) {
+            refuse(record, "bad-request", e.getMessage());
+            return REFUSED;
+        }
+        GitService service = command.service();
+        record.repository(name.toString()).service(service, parameters.effectiveVersion(service));
+        AccessDecision decision = AccessDecision.decide(context.registry().permission(caller, name), service.needs());
+        if (decision != AccessDecision.ALLOWED) {
+            refuse(record, decision == AccessDecision.HIDDEN ? "not-found" : "forbidden",
+                    decision.message(caller, name));
+            return REFUSED;
+        }
+        try (Repository repository = context.registry().open(name)) {
+            InputStream input = record.countIn(new BufferedInputStream(in, 64 * 1024));
+            OutputStream output = record.countOut(out);
+            if (service == GitService.UPLOAD_PACK) {
+                context.services().uploadPack(repository, parameters, true).upload(input, output, err);
+            } else {
+                context.services().receivePack(repository, caller, true).receive(input, output, err);
+            }
+            output.flush();
+            err.flush();
+        }
+        record.finish("ok", "");
+        return 0;
+    }
+
+    private void refuse(RequestRecorder record, String result, String message) {
+        try {
+            err.write(("ERROR: " + message + "\n").getBytes(StandardCharsets.UTF_8));
+            err.flush();
+        } catch (IOException e) {
+            LOG.debug("could not tell the client why its request was refused", e);
+        }
+        record.finish(result, message);
+    }
+}
