@@ -1,16 +1,27 @@
 package io.thetahost.hooks.transport;
 
 import io.thetahost.hooks.access.Caller;
+import io.thetahost.hooks.upload.ShallowCapabilities;
+import io.thetahost.hooks.upload.ShallowFetchRequests;
+import io.thetahost.hooks.upload.ShallowProbeResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.transport.PacketLineOut;
 import org.eclipse.jgit.transport.PreReceiveHook;
 import org.eclipse.jgit.transport.ReceivePack;
+import org.eclipse.jgit.transport.RefAdvertiser.PacketLineOutRefAdvertiser;
 import org.eclipse.jgit.transport.TransferConfig;
 import org.eclipse.jgit.transport.UploadPack;
 
 /**
- * Builds JGit's upload-pack and receive-pack the same way for every transport, so SSH and HTTP serve identical git.
+ * Runs JGit's upload-pack and receive-pack the same way for every transport, so SSH and HTTP serve identical git.
+ * Upload-pack serves protocol v0 and v2, shallow fetches (including {@code deepen-relative}, see
+ * {@link ShallowFetchRequests}), and partial clone: filters, and later wants of single blobs, which JGit checks for
+ * reachability from the advertised refs.
  */
 public final class GitServices {
     private final PreReceiveHook preReceive;
@@ -20,12 +31,59 @@ public final class GitServices {
     }
 
     /**
-     * An upload-pack that serves protocol v0 and v2, shallow fetches, and partial clone (filters, and later wants of
-     * single blobs, which JGit checks for reachability from the advertised refs).
-     *
-     * @param biDirectional false for stateless HTTP requests
+     * Serves one upload-pack exchange: a whole SSH session ({@code biDirectional}), or one stateless HTTP request.
      */
-    public UploadPack uploadPack(Repository repository, ProtocolParameters parameters, boolean biDirectional) {
+    public void upload(Repository repository, ProtocolParameters parameters, boolean biDirectional, InputStream in,
+            OutputStream out, OutputStream messages) throws IOException {
+        int version = parameters.effectiveVersion(GitService.UPLOAD_PACK);
+        ShallowFetchRequests request = new ShallowFetchRequests(in, repository, version, !biDirectional);
+        // A bidirectional v0 session starts with the ref advertisement whose capabilities need adding; a stateless
+        // request may be a shallow probe whose answer ends early.
+        OutputStream response = biDirectional
+                ? version == 0 ? new ShallowCapabilities(out) : out
+                : new ShallowProbeResponse(out, request);
+        uploadPack(repository, parameters, biDirectional).upload(request, response, messages);
+        response.flush();
+    }
+
+    /** The advertisement a stateless HTTP client fetches first ({@code info/refs?service=git-upload-pack}). */
+    public void advertiseUpload(Repository repository, ProtocolParameters parameters, OutputStream out)
+            throws IOException {
+        boolean v0 = parameters.effectiveVersion(GitService.UPLOAD_PACK) == 0;
+        OutputStream response = v0 ? new ShallowCapabilities(out) : out;
+        UploadPack up = uploadPack(repository, parameters, false);
+        try {
+            up.sendAdvertisedRefs(new PacketLineOutRefAdvertiser(new PacketLineOut(response)),
+                    GitService.UPLOAD_PACK.serviceName());
+        } finally {
+            up.getRevWalk().close();
+        }
+        response.flush();
+    }
+
+    /** Serves one receive-pack exchange: a whole SSH session, or one stateless HTTP request. */
+    public void receive(Repository repository, Caller caller, boolean biDirectional, InputStream in,
+            OutputStream out, OutputStream messages) throws IOException {
+        receivePack(repository, caller, biDirectional).receive(in, out, messages);
+        out.flush();
+    }
+
+    /** The advertisement a stateless HTTP client fetches first ({@code info/refs?service=git-receive-pack}). */
+    public void advertiseReceive(Repository repository, Caller caller, OutputStream out) throws IOException {
+        PacketLineOut packets = new PacketLineOut(out);
+        packets.writeString("# service=" + GitService.RECEIVE_PACK.serviceName() + "\n");
+        packets.end();
+        ReceivePack rp = receivePack(repository, caller, false);
+        try {
+            rp.sendAdvertisedRefs(new PacketLineOutRefAdvertiser(packets));
+        } finally {
+            rp.getRevWalk().close();
+        }
+        out.flush();
+    }
+
+    private static UploadPack uploadPack(Repository repository, ProtocolParameters parameters,
+            boolean biDirectional) {
         UploadPack up = new UploadPack(repository);
         up.setTransferConfig(new TransferConfig(transferSettings(repository)));
         up.setExtraParameters(parameters.asList());
@@ -34,7 +92,7 @@ public final class GitServices {
     }
 
     /** A receive-pack that checks received objects, takes push options and runs the pre-receive checks. */
-    public ReceivePack receivePack(Repository repository, Caller caller, boolean biDirectional) {
+    private ReceivePack receivePack(Repository repository, Caller caller, boolean biDirectional) {
         ReceivePack rp = new ReceivePack(repository);
         rp.setBiDirectionalPipe(biDirectional);
         rp.setCheckReceivedObjects(true);

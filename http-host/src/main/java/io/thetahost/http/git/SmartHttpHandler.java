@@ -24,10 +24,6 @@ import java.io.OutputStream;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.transport.PacketLineOut;
-import org.eclipse.jgit.transport.ReceivePack;
-import org.eclipse.jgit.transport.RefAdvertiser.PacketLineOutRefAdvertiser;
-import org.eclipse.jgit.transport.UploadPack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,23 +142,10 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
         HttpServerResponse response = startStreaming(request, SmartHttpEndpoint.advertisementType(service));
         OutputStream out = new BufferedOutputStream(record.countOut(new ResponseOutputStream(response)),
                 STREAM_BUFFER);
-        PacketLineOut packets = new PacketLineOut(out);
         if (service == GitService.UPLOAD_PACK) {
-            UploadPack up = context.services().uploadPack(repository, parameters, false);
-            try {
-                up.sendAdvertisedRefs(new PacketLineOutRefAdvertiser(packets), service.serviceName());
-            } finally {
-                up.getRevWalk().close();
-            }
+            context.services().advertiseUpload(repository, parameters, out);
         } else {
-            packets.writeString("# service=" + service.serviceName() + "\n");
-            packets.end();
-            ReceivePack rp = context.services().receivePack(repository, caller, false);
-            try {
-                rp.sendAdvertisedRefs(new PacketLineOutRefAdvertiser(packets));
-            } finally {
-                rp.getRevWalk().close();
-            }
+            context.services().advertiseReceive(repository, caller, out);
         }
         out.flush();
         response.end();
@@ -188,15 +171,15 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
                 STREAM_BUFFER);
         try {
             if (service == GitService.UPLOAD_PACK) {
-                context.services().uploadPack(repository, parameters, false).upload(in, out, null);
+                context.services().upload(repository, parameters, false, in, out, null);
             } else {
-                context.services().receivePack(repository, caller, false).receive(in, out, null);
+                context.services().receive(repository, caller, false, in, out, null);
             }
         } catch (IOException | RuntimeException e) {
             // JGit has already told the client in the protocol stream; end that stream cleanly so it can read why.
-            LOG.info("{} on {} ended with an error: {}", service.serviceName(), repository.getDirectory(),
-                    e.toString());
-            record.finish("error", String.valueOf(e.getMessage()));
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            LOG.warn("{} on {} ended with an error", service.serviceName(), repository.getDirectory(), cause);
+            record.finish("error", String.valueOf(cause.getMessage()));
             out.flush();
             response.end();
             return;

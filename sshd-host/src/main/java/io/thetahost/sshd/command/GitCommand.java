@@ -116,11 +116,10 @@ final class GitCommand implements Command {
             InputStream input = record.countIn(new BufferedInputStream(in, 64 * 1024));
             OutputStream output = record.countOut(out);
             if (service == GitService.UPLOAD_PACK) {
-                context.services().uploadPack(repository, parameters, true).upload(input, output, err);
+                context.services().upload(repository, parameters, true, input, output, err);
             } else {
-                context.services().receivePack(repository, caller, true).receive(input, output, err);
+                context.services().receive(repository, caller, true, input, output, err);
             }
-            output.flush();
             err.flush();
         }
         record.finish("ok", "");

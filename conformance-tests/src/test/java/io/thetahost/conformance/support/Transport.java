@@ -1,0 +1,7 @@
+package io.thetahost.conformance.support;
+
+/** The two ways git reaches the daemon. */
+public enum Transport {
+    SSH,
+    HTTP
+}

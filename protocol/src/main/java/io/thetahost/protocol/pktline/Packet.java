@@ -1,0 +1,88 @@
+package io.thetahost.protocol.pktline;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** One pkt-line: its type and, for data packets, its payload (without the four-byte length). */
+public final class Packet {
+    /** The largest payload a pkt-line may carry: 65520 bytes in all, minus the four-byte length. */
+    public static final int MAX_PAYLOAD = 65516;
+
+    public static final Packet FLUSH = new Packet(PacketType.FLUSH, new byte[0]);
+    public static final Packet DELIM = new Packet(PacketType.DELIM, new byte[0]);
+    public static final Packet RESPONSE_END = new Packet(PacketType.RESPONSE_END, new byte[0]);
+
+    private final PacketType type;
+    private final byte[] payload;
+
+    private Packet(PacketType type, byte[] payload) {
+        this.type = type;
+        this.payload = payload;
+    }
+
+    public static Packet data(byte[] payload) {
+        if (payload.length > MAX_PAYLOAD) {
+            throw new IllegalArgumentException(
+                    "pkt-line payload of " + payload.length + " bytes exceeds " + MAX_PAYLOAD);
+        }
+        return new Packet(PacketType.DATA, payload.clone());
+    }
+
+    public static Packet text(String line) {
+        return data(line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public PacketType type() {
+        return type;
+    }
+
+    public boolean isData() {
+        return type == PacketType.DATA;
+    }
+
+    public byte[] payload() {
+        return payload.clone();
+    }
+
+    /** The payload as text without one trailing newline, as git compares lines. */
+    public String line() {
+        int end = payload.length;
+        if (end > 0 && payload[end - 1] == '\n') {
+            end--;
+        }
+        return new String(payload, 0, end, StandardCharsets.UTF_8);
+    }
+
+    /** The packet as it travels: four hex digits of length, then the payload. */
+    public byte[] encode() {
+        switch (type) {
+            case FLUSH:
+                return "0000".getBytes(StandardCharsets.US_ASCII);
+            case DELIM:
+                return "0001".getBytes(StandardCharsets.US_ASCII);
+            case RESPONSE_END:
+                return "0002".getBytes(StandardCharsets.US_ASCII);
+            default:
+                byte[] out = new byte[4 + payload.length];
+                byte[] len = String.format("%04x", payload.length + 4).getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(len, 0, out, 0, 4);
+                System.arraycopy(payload, 0, out, 4, payload.length);
+                return out;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return type == PacketType.DATA ? "data(" + line() + ")" : type.name().toLowerCase();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Packet && ((Packet) o).type == type && Arrays.equals(((Packet) o).payload, payload);
+    }
+
+    @Override
+    public int hashCode() {
+        return type.hashCode() * 31 + Arrays.hashCode(payload);
+    }
+}
