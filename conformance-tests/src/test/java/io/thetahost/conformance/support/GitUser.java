@@ -148,8 +148,13 @@ public final class GitUser {
 
     /** Runs ssh against the daemon as this user, with extra options and a remote command. */
     public Cmd ssh(String... args) {
+        return sshAs(name, args);
+    }
+
+    /** Runs ssh with this user's key but logging in as {@code login}. */
+    public Cmd sshAs(String login, String... args) {
         List<String> cmd = new ArrayList<>(List.of(sshCommand().split(" ")));
-        cmd.addAll(List.of("-p", String.valueOf(server.sshPort()), "-l", name));
+        cmd.addAll(List.of("-p", String.valueOf(server.sshPort()), "-l", login));
         cmd.addAll(List.of(args));
         return Cmd.of(cmd).env(env());
     }
