@@ -2,7 +2,7 @@ package io.thetahost.hooks.transport;
 
 import io.thetahost.hooks.access.Caller;
 import io.thetahost.hooks.upload.ShallowCapabilities;
-import io.thetahost.hooks.upload.ShallowFetchRequests;
+import io.thetahost.hooks.upload.FetchRequestStream;
 import io.thetahost.hooks.upload.ShallowProbeResponse;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,14 +20,20 @@ import org.eclipse.jgit.transport.UploadPack;
 /**
  * Runs JGit's upload-pack and receive-pack the same way for every transport, so SSH and HTTP serve identical git.
  * Upload-pack serves protocol v0 and v2, shallow fetches (including {@code deepen-relative}, see
- * {@link ShallowFetchRequests}), and partial clone: filters, and later wants of single blobs, which JGit checks for
+ * {@link FetchRequestStream}), and partial clone: filters, and later wants of single blobs, which JGit checks for
  * reachability from the advertised refs.
  */
 public final class GitServices {
     private final PreReceiveHook preReceive;
+    private final long maxFetchSectionBytes;
 
-    public GitServices(PreReceiveHook preReceive) {
+    /**
+     * @param maxFetchSectionBytes the most bytes of wants or haves a fetch request may send without a flush (JGit
+     *     holds them all in memory until then); the bound on negotiation memory
+     */
+    public GitServices(PreReceiveHook preReceive, long maxFetchSectionBytes) {
         this.preReceive = preReceive;
+        this.maxFetchSectionBytes = maxFetchSectionBytes;
     }
 
     /**
@@ -36,7 +42,8 @@ public final class GitServices {
     public void upload(Repository repository, ProtocolParameters parameters, boolean biDirectional, InputStream in,
             OutputStream out, OutputStream messages) throws IOException {
         int version = parameters.effectiveVersion(GitService.UPLOAD_PACK);
-        ShallowFetchRequests request = new ShallowFetchRequests(in, repository, version, !biDirectional);
+        FetchRequestStream request =
+                new FetchRequestStream(in, repository, version, !biDirectional, maxFetchSectionBytes);
         // A bidirectional v0 session starts with the ref advertisement whose capabilities need adding; a stateless
         // request may be a shallow probe whose answer ends early.
         OutputStream response = biDirectional

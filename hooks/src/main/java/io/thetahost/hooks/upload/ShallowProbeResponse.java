@@ -6,17 +6,17 @@ import java.io.OutputStream;
 
 /**
  * The answer to a stateless upload-pack request, cut after the shallow list when the request was a shallow probe
- * (see {@link ShallowFetchRequests}): git reads exactly that list and nothing more from such an answer.
+ * (see {@link FetchRequestStream}): git reads exactly that list and nothing more from such an answer.
  */
 public final class ShallowProbeResponse extends FilterOutputStream {
-    private final ShallowFetchRequests request;
+    private final FetchRequestStream request;
     private final byte[] header = new byte[4];
     private int headerFill;
     private int payloadLeft;
     private boolean pastFirstFlush;
     private boolean notPktLines;
 
-    public ShallowProbeResponse(OutputStream out, ShallowFetchRequests request) {
+    public ShallowProbeResponse(OutputStream out, FetchRequestStream request) {
         super(out);
         this.request = request;
     }

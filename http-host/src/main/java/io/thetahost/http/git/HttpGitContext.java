@@ -6,17 +6,11 @@ import io.thetahost.hooks.transport.GitServices;
 import io.thetahost.hooks.transport.RepositoryRegistry;
 import io.thetahost.hooks.transport.RequestLog;
 
-/**
- * What the smart HTTP handler needs from the daemon.
- *
- * @param maxNegotiationBytes the most bytes an upload-pack request body may have once decompressed (its wants and
- *     haves); a gzip bomb stops there
- */
+/** What the smart HTTP handler needs from the daemon. */
 public record HttpGitContext(
         UserDirectory users,
         RepositoryRegistry registry,
         GitServices services,
         RequestLog log,
-        ActiveRequests active,
-        long maxNegotiationBytes) {
+        ActiveRequests active) {
 }

@@ -8,7 +8,6 @@ import io.thetahost.hooks.transport.GitService;
 import io.thetahost.hooks.transport.ProtocolParameters;
 import io.thetahost.hooks.transport.RequestRecorder;
 import io.thetahost.http.auth.BasicCredentials;
-import io.thetahost.http.io.BoundedInputStream;
 import io.thetahost.http.io.RequestBodyInputStream;
 import io.thetahost.http.io.ResponseOutputStream;
 import io.vertx.core.Handler;
@@ -162,9 +161,6 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
                 return;
             }
             in = new GZIPInputStream(in, STREAM_BUFFER);
-        }
-        if (service == GitService.UPLOAD_PACK) {
-            in = new BoundedInputStream(in, context.maxNegotiationBytes(), "the upload-pack request body");
         }
         HttpServerResponse response = startStreaming(request, SmartHttpEndpoint.resultType(service));
         OutputStream out = new BufferedOutputStream(record.countOut(new ResponseOutputStream(response)),

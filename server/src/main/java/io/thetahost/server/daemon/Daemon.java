@@ -34,14 +34,14 @@ public final class Daemon implements AutoCloseable {
         this.settings = settings;
         UserRegistry users = new UserRegistry(data);
         HostedRepositories repositories = new HostedRepositories(data, users);
-        GitServices services = new GitServices(new PushOptionCheck(Set.of()));
+        GitServices services =
+                new GitServices(new PushOptionCheck(Set.of()), settings.maxFetchSectionBytes());
         requestLog = new RequestLogFile(data.requestLog());
         sshGitThreads = Executors.newFixedThreadPool(settings.gitThreads(), named("git-ssh"));
         ssh = new SshHost(settings.listenAddress(), settings.sshPort(), data.sshHostKey(), users,
                 new SshGitContext(repositories, services, requestLog, active, sshGitThreads));
         http = new HttpHost(settings.listenAddress(), settings.httpPort(),
-                new HttpGitContext(users, repositories, services, requestLog, active,
-                        settings.maxNegotiationBytes()),
+                new HttpGitContext(users, repositories, services, requestLog, active),
                 settings.gitThreads());
     }
 

@@ -6,7 +6,7 @@ import java.time.Duration;
  * How the daemon listens and how far it lets work grow.
  *
  * @param gitThreads git requests served at once per transport; more wait for a thread
- * @param maxNegotiationBytes the most bytes an upload-pack request body (wants and haves) may hold once decompressed
+ * @param maxFetchSectionBytes the most bytes of wants or haves a fetch may send without a flush, decompressed
  */
 public record DaemonSettings(
         String listenAddress,
@@ -14,5 +14,5 @@ public record DaemonSettings(
         int httpPort,
         Duration gracePeriod,
         int gitThreads,
-        long maxNegotiationBytes) {
+        long maxFetchSectionBytes) {
 }

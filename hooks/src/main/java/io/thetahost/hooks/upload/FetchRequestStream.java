@@ -23,7 +23,12 @@ import org.eclipse.jgit.revwalk.RevObject;
 import org.eclipse.jgit.revwalk.RevWalk;
 
 /**
- * The upload-pack request stream, with the two shallow-fetch cases JGit's upload-pack gets wrong made right:
+ * The upload-pack request stream as JGit's upload-pack gets it: bounded, and with the two shallow-fetch cases JGit gets
+ * wrong made right.
+ *
+ * <p>The bound: JGit holds every line of a request section (wants, then haves) in memory until the section's flush,
+ * so a section may hold at most {@code maxSectionBytes}; a client that sends more gets an error, not an
+ * out-of-memory daemon.
  *
  * <ul>
  *   <li>{@code deepen-relative} ({@code git fetch --deepen=N}), which JGit does not implement: the request is rewritten
@@ -39,7 +44,7 @@ import org.eclipse.jgit.revwalk.RevWalk;
  * upload-pack to refuse. Memory: only the part of one request before its first "have" is held; the depth walk holds
  * one entry per commit between the wants and the shallow boundary.
  */
-public final class ShallowFetchRequests extends InputStream {
+public final class FetchRequestStream extends InputStream {
     private static final String RELATIVE = "deepen-relative";
 
     private final PacketReader packets;
@@ -47,13 +52,17 @@ public final class ShallowFetchRequests extends InputStream {
     private final Repository repository;
     private final boolean v2;
     private final boolean stateless;
+    private final long maxSectionBytes;
+    private long sectionBytes;
     private InputStream ready = InputStream.nullInputStream();
     private boolean passThrough;
     private boolean ended;
     private volatile boolean probe;
 
-    public ShallowFetchRequests(InputStream in, Repository repository, int protocolVersion, boolean stateless) {
+    public FetchRequestStream(InputStream in, Repository repository, int protocolVersion, boolean stateless,
+            long maxSectionBytes) {
         this.raw = in;
+        this.maxSectionBytes = maxSectionBytes;
         this.packets = new PacketReader(in);
         this.repository = repository;
         this.v2 = protocolVersion == 2;
@@ -149,6 +158,12 @@ public final class ShallowFetchRequests extends InputStream {
             if (p == null) {
                 ended = true;
                 ready = new ByteArrayInputStream(encode(before));
+                return null;
+            }
+            sectionBytes = p.isData() ? sectionBytes + 4 + p.payload().length : 0;
+            if (sectionBytes > maxSectionBytes) {
+                throw new IOException("fetch request too large: more than " + maxSectionBytes
+                        + " bytes without a flush");
             }
             return p;
         } catch (MalformedPacketException e) {
