@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.errors.PackProtocolException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -40,28 +41,27 @@ import org.eclipse.jgit.revwalk.RevWalk;
  *       {@link ShallowProbeResponse} cuts the answer after the shallow list.
  * </ul>
  *
- * Every other request passes through byte for byte; input that is not valid pkt-lines is passed on untouched for
- * upload-pack to refuse. Memory: only the part of one request before its first "have" is held; the depth walk holds
+ * Every other request passes through byte for byte. Input that is not valid pkt-lines, or too large, fails with a
+ * {@link PackProtocolException} (whose message JGit sends the client); after that the stream reads as ended, so that
+ * upload-pack's own cleanup, which drains the request, finishes and the message gets out. Memory: only the part of one request before its first "have" is held; the depth walk holds
  * one entry per commit between the wants and the shallow boundary.
  */
 public final class FetchRequestStream extends InputStream {
     private static final String RELATIVE = "deepen-relative";
 
     private final PacketReader packets;
-    private final InputStream raw;
     private final Repository repository;
     private final boolean v2;
     private final boolean stateless;
     private final long maxSectionBytes;
     private long sectionBytes;
     private InputStream ready = InputStream.nullInputStream();
-    private boolean passThrough;
     private boolean ended;
+    private boolean failed;
     private volatile boolean probe;
 
     public FetchRequestStream(InputStream in, Repository repository, int protocolVersion, boolean stateless,
             long maxSectionBytes) {
-        this.raw = in;
         this.maxSectionBytes = maxSectionBytes;
         this.packets = new PacketReader(in);
         this.repository = repository;
@@ -91,13 +91,15 @@ public final class FetchRequestStream extends InputStream {
             if (n > 0) {
                 return n;
             }
-            if (passThrough) {
-                return raw.read(b, off, len);
-            }
-            if (ended) {
+            if (ended || failed) {
                 return -1;
             }
-            fill();
+            try {
+                fill();
+            } catch (PackProtocolException e) {
+                failed = true;
+                throw e;
+            }
         }
     }
 
@@ -148,32 +150,26 @@ public final class FetchRequestStream extends InputStream {
         ready = new ByteArrayInputStream(encode(out));
     }
 
-    /**
-     * The next packet; null at the end of input (then {@link #ended} is set and {@code before} is handed on) or on
-     * input that is not pkt-lines (then everything read is handed on untouched).
-     */
+    /** The next packet; null at the end of input (then {@link #ended} is set and {@code before} is handed on). */
     private Packet next(List<Packet> before) throws IOException {
+        Packet p;
         try {
-            Packet p = packets.read();
-            if (p == null) {
-                ended = true;
-                ready = new ByteArrayInputStream(encode(before));
-                return null;
-            }
-            sectionBytes = p.isData() ? sectionBytes + 4 + p.payload().length : 0;
-            if (sectionBytes > maxSectionBytes) {
-                throw new IOException("fetch request too large: more than " + maxSectionBytes
-                        + " bytes without a flush");
-            }
-            return p;
+            p = packets.read();
         } catch (MalformedPacketException e) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            b.writeBytes(encode(before));
-            b.writeBytes(e.consumed());
-            ready = new ByteArrayInputStream(b.toByteArray());
-            passThrough = true;
+            throw new PackProtocolException("protocol error: " + e.getMessage());
+        }
+        if (p == null) {
+            ended = true;
+            ready = new ByteArrayInputStream(encode(before));
             return null;
         }
+        sectionBytes = p.isData() ? sectionBytes + 4 + p.payloadLength() : 0;
+        if (sectionBytes > maxSectionBytes) {
+            // A PackProtocolException is the kind whose message JGit relays to the client.
+            throw new PackProtocolException("fetch request too large: more than " + maxSectionBytes
+                    + " bytes of wants or haves without a flush");
+        }
+        return p;
     }
 
     private static boolean deepens(List<Packet> section) {

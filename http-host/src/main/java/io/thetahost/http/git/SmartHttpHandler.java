@@ -177,12 +177,25 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
             LOG.warn("{} on {} ended with an error", service.serviceName(), repository.getDirectory(), cause);
             record.finish("error", String.valueOf(cause.getMessage()));
             out.flush();
-            response.end();
+            endRpc(request);
             return;
         }
         out.flush();
-        response.end();
+        endRpc(request);
         record.finish("ok", "");
+    }
+
+    /**
+     * Ends a POST's response. If the service stopped before the end of the request body (it refused the request),
+     * the connection is closed rather than left waiting for a body nobody will read.
+     */
+    private static void endRpc(HttpServerRequest request) {
+        boolean bodyUnread = !request.isEnded();
+        request.response().end().onComplete(done -> {
+            if (bodyUnread) {
+                request.connection().close();
+            }
+        });
     }
 
     private static HttpServerResponse startStreaming(HttpServerRequest request, String contentType) {

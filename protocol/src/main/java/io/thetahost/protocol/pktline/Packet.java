@@ -44,6 +44,10 @@ public final class Packet {
         return payload.clone();
     }
 
+    public int payloadLength() {
+        return payload.length;
+    }
+
     /** The payload as text without one trailing newline, as git compares lines. */
     public String line() {
         int end = payload.length;
