@@ -80,8 +80,9 @@ public final class SshHost implements AutoCloseable {
         server.stopAccepting();
     }
 
+    /** Closes every session, letting what was already written (a last exit status) reach the clients first. */
     @Override
     public void close() throws IOException {
-        server.stop(true);
+        server.stop(false);
     }
 }

@@ -80,7 +80,8 @@ final class GitCommand implements Command {
     private void run(Caller caller, ProtocolParameters parameters) {
         RequestRecorder record = new RequestRecorder(context.log(), "ssh").user(caller.toString());
         int status = REFUSED;
-        try (ActiveRequests.Ticket ticket = context.active().begin()) {
+        ActiveRequests.Ticket ticket = context.active().begin();
+        try {
             if (ticket == null) {
                 refuse(record, "unavailable", "the server is shutting down; try again shortly");
                 return;
@@ -90,7 +91,12 @@ final class GitCommand implements Command {
             LOG.warn("ssh git request '{}' of {} failed", commandLine, caller, e);
             record.finish("error", String.valueOf(e.getMessage()));
         } finally {
+            // The exit status goes out before the request counts as done, so a draining daemon does not close the
+            // session under it.
             exit.onExit(status);
+            if (ticket != null) {
+                ticket.close();
+            }
         }
     }
 

@@ -1,0 +1,104 @@
+package io.thetahost.conformance.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thetahost.conformance.support.Cmd;
+import io.thetahost.conformance.support.GitUser;
+import io.thetahost.conformance.support.Repos;
+import io.thetahost.conformance.support.ThetahostServer;
+import io.thetahost.conformance.support.Transport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stopping the daemon: SIGTERM lets requests in flight finish within the grace period, then it exits 0. */
+@Timeout(300)
+class DaemonLifecycleTest {
+    @TempDir
+    Path base;
+
+    /** Opens an SSH upload-pack and reads its whole ref advertisement, leaving the request in flight. */
+    private static Process holdSshRequest(GitUser user, String repo) throws IOException {
+        Process p = user.ssh("127.0.0.1", "git-upload-pack '/" + repo + ".git'").builder().start();
+        InputStream in = p.getInputStream();
+        while (true) {
+            byte[] len = in.readNBytes(4);
+            assertEquals(4, len.length, "the advertisement arrives");
+            int n = Integer.parseInt(new String(len, StandardCharsets.US_ASCII), 16);
+            if (n == 0) {
+                return p;
+            }
+            in.readNBytes(n - 4);
+        }
+    }
+
+    @Test
+    void sigtermDrainsRequestsInFlightThenExitsZero() throws Exception {
+        try (ThetahostServer server = ThetahostServer.start(base.resolve("data"))) {
+            GitUser alice = GitUser.create(server, base, "alice");
+            Repos.seeded(server, alice, base, "alice/m");
+            Process ssh = holdSshRequest(alice, "alice/m");
+
+            // An HTTP request in flight too: the head and half of a chunked body.
+            Socket http = new Socket("127.0.0.1", server.httpPort());
+            OutputStream httpOut = http.getOutputStream();
+            String auth = Base64.getEncoder().encodeToString(("alice:" + alice.token()).getBytes());
+            String first = "0014command=ls-refs\n0001";
+            httpOut.write(("POST /alice/m.git/git-upload-pack HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Basic " + auth + "\r\nGit-Protocol: version=2\r\n"
+                    + "Content-Type: application/x-git-upload-pack-request\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(first.length()) + "\r\n" + first + "\r\n").getBytes());
+            httpOut.flush();
+            Thread.sleep(500);
+
+            server.terminate();
+            Thread.sleep(1500);
+            assertTrue(server.process().isAlive(), "the daemon waits for the requests in flight");
+            Cmd.Result refused = alice.git(base, "ls-remote", alice.url(Transport.SSH, "alice/m"));
+            refused.assertFailed();
+            assertTrue(refused.err().contains("Connection refused"), "no new connections: " + refused.err());
+
+            httpOut.write("4\r\n0000\r\n0\r\n\r\n".getBytes());
+            httpOut.flush();
+            String answer = new String(http.getInputStream().readNBytes(200), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            http.close();
+
+            ssh.getOutputStream().write("0000".getBytes());
+            ssh.getOutputStream().close();
+            assertTrue(ssh.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, ssh.exitValue(), "the SSH request in flight finished normally");
+
+            assertEquals(0, server.awaitExit(Duration.ofSeconds(30)), server.stderr());
+            assertTrue(server.requestLog().stream().anyMatch(l -> l.contains("transport=ssh")
+                    && l.contains("repo=alice/m") && l.contains("result=ok")));
+        }
+    }
+
+    @Test
+    void aRequestThatOutlivesTheGracePeriodIsCutOff() throws Exception {
+        try (ThetahostServer server = ThetahostServer.start(base.resolve("data"), "--grace-period", "2")) {
+            GitUser alice = GitUser.create(server, base, "alice");
+            Repos.seeded(server, alice, base, "alice/m");
+            Process ssh = holdSshRequest(alice, "alice/m");
+            long start = System.nanoTime();
+            server.terminate();
+            assertEquals(0, server.awaitExit(Duration.ofSeconds(60)), server.stderr());
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertTrue(seconds >= 2, "it waited the grace period: " + seconds + " s");
+            assertTrue(ssh.waitFor(30, TimeUnit.SECONDS), "the client was disconnected");
+            assertEquals(255, ssh.exitValue(), "ssh reports the lost connection");
+            assertTrue(server.stderr().contains("still running after the grace period"), server.stderr());
+        }
+    }
+}
