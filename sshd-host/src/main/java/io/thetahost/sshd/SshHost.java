@@ -10,6 +10,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.cipher.BuiltinCiphers;
+import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
@@ -21,6 +24,14 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
  * password, no shell, no forwarding, no subsystem).
  */
 public final class SshHost implements AutoCloseable {
+    /**
+     * AES only, which the JVM runs on the CPU's AES instructions. MINA's chacha20-poly1305 is plain Java: OpenSSH
+     * clients pick it first when offered, and a 256 MiB clone then took 5.6 s against 4.8 s with aes128-ctr (the
+     * client's next choice) and 4.5 s over HTTP on the same machine.
+     */
+    private static final List<NamedFactory<Cipher>> CIPHERS = List.of(BuiltinCiphers.aes128gcm,
+            BuiltinCiphers.aes256gcm, BuiltinCiphers.aes128ctr, BuiltinCiphers.aes192ctr, BuiltinCiphers.aes256ctr);
+
     private final Server server;
 
     /** {@link SshServer} with a way to stop accepting while open sessions finish. */
@@ -38,6 +49,7 @@ public final class SshHost implements AutoCloseable {
      */
     public SshHost(String listenAddress, int port, Path hostKey, UserDirectory users, SshGitContext context) {
         server = (Server) ServerBuilder.builder().factory(Server::new).build();
+        server.setCipherFactories(CIPHERS);
         server.setHost(listenAddress);
         server.setPort(port);
         server.setKeyPairProvider(hostKeyProvider(hostKey));

@@ -17,13 +17,13 @@ final class NameRules {
         }
         for (int i = 0; i < input.length(); i++) {
             char c = input.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            if (Character.isISOControl(c)) {
                 throw new InvalidNameException(
                         "invalid " + kind + " name '" + printable(input) + "': contains a control character");
             }
             if (c == '\\') {
                 throw new InvalidNameException(
-                        "invalid " + kind + " name '" + input + "': contains a backslash");
+                        "invalid " + kind + " name '" + printable(input) + "': contains a backslash");
             }
         }
         if (input.contains("..")) {
@@ -66,7 +66,7 @@ final class NameRules {
     private static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (char c : s.toCharArray()) {
-            if (c < 0x20 || c == 0x7f) {
+            if (Character.isISOControl(c)) {
                 b.append(String.format("\\x%02x", (int) c));
             } else {
                 b.append(c);

@@ -38,7 +38,16 @@ public record RequestRecord(
                 .append(" ms=").append(millis)
                 .append(" result=").append(result);
         if (!detail.isEmpty()) {
-            b.append(" detail=\"").append(detail.replace('"', '\'').replace('\n', ' ')).append('"');
+            b.append(" detail=\"").append(oneLine(detail)).append('"');
+        }
+        return b.toString();
+    }
+
+    /** Clients' words reach the detail: no quote may end it early, and no control character may forge a line. */
+    private static String oneLine(String detail) {
+        StringBuilder b = new StringBuilder(detail.length());
+        for (char c : detail.toCharArray()) {
+            b.append(c == '"' ? '\'' : Character.isISOControl(c) ? ' ' : c);
         }
         return b.toString();
     }

@@ -33,8 +33,9 @@ import org.eclipse.jgit.revwalk.RevWalk;
  *
  * <ul>
  *   <li>{@code deepen-relative} ({@code git fetch --deepen=N}), which JGit does not implement: the request is rewritten
- *       into the absolute depth that reaches N commits past the client's shallow boundary (the longest distance from a
- *       wanted commit to one of the client's shallow commits, plus N).
+ *       into the absolute depth that reaches N commits past the client's shallow boundary: the longest distance from a
+ *       wanted commit to one of the client's shallow commits, plus N, plus one because a depth counts commits, not
+ *       steps between them.
  *   <li>the stateless (HTTP, v0) "shallow probe": git first sends only its wants and deepen lines, reads the shallow
  *       list and hangs up. JGit accepts that only for {@code deepen N}; for {@code deepen-since} and
  *       {@code deepen-not} it fails. A probe is ended with an empty round, as git's own upload-pack treats it, and

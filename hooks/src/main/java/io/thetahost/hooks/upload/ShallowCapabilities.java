@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Adds the shallow-fetch capabilities JGit handles but does not advertise in protocol v0 ({@code deepen-since},
- * {@code deepen-not}, and {@code deepen-relative}, which {@link RelativeDeepening} supplies), so that
+ * {@code deepen-not}, and {@code deepen-relative}, which {@link FetchRequestStream} supplies), so that
  * {@code git clone --shallow-since}, {@code --shallow-exclude} and {@code git fetch --deepen} work over v0 as they do
  * over v2. It rewrites the first advertised ref line (the one carrying the capability list after a NUL) and passes
  * every other byte through untouched.

@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * Reads pkt-lines, validating each length before trusting it: four lowercase or uppercase hex digits, either a
- * special packet (0000, 0001, 0002) or a total of 5 to 65520 bytes. Nothing larger than one packet is ever allocated.
+ * special packet (0000, 0001, 0002) or a total of 4 (an empty data packet) to 65520 bytes. Nothing larger than one packet is ever allocated.
  */
 public final class PacketReader {
     private final InputStream in;

@@ -6,7 +6,6 @@ import io.thetahost.sshd.auth.AuthorizedKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,15 +86,14 @@ public final class UserCommand {
         if (Files.size(file) > MAX_KEY_FILE_BYTES) {
             throw new AdminException(file + " is too large to be a public key file");
         }
-        List<String> lines = Files.readAllLines(file).stream()
-                .map(String::strip)
-                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                .toList();
-        if (lines.size() != 1) {
-            throw new AdminException(file + " holds " + lines.size() + " keys; give a file with exactly one");
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new AdminException(file + " is not a text file; give an OpenSSH public key file (.pub)");
         }
         try {
-            return AuthorizedKey.parse(lines.get(0));
+            return AuthorizedKey.parse(text);
         } catch (IllegalArgumentException e) {
             throw new AdminException(file + ": " + e.getMessage());
         }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.eclipse.jgit.api.Git;
@@ -79,18 +80,18 @@ public final class HostedRepositories implements RepositoryRegistry {
         if (user.equals(name.owner())) {
             return Permission.ADMIN;
         }
-        String granted = config.getString(ACCESS_SECTION, user, "permission");
-        if (granted != null) {
-            try {
-                Permission p = Permission.parse(granted);
-                if (p.includes(held)) {
-                    held = p;
-                }
-            } catch (IllegalArgumentException e) {
-                // A hand-edited grant that does not parse grants nothing.
-            }
+        Permission granted = grant(config, user).orElse(Permission.NONE);
+        return granted.includes(held) ? granted : held;
+    }
+
+    /** The user's grant in a repository's config; a hand-edited value that does not parse grants nothing. */
+    private static Optional<Permission> grant(FileBasedConfig config, String user) {
+        String word = config.getString(ACCESS_SECTION, user, "permission");
+        try {
+            return word == null ? Optional.empty() : Optional.of(Permission.parse(word));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
-        return held;
     }
 
     @Override
@@ -216,31 +217,27 @@ public final class HostedRepositories implements RepositoryRegistry {
         return out;
     }
 
-    private java.util.Optional<Listing> listing(String owner, Path repo) {
+    private Optional<Listing> listing(String owner, Path repo) {
         String file = repo.getFileName().toString();
         RepositoryName name;
         try {
             name = RepositoryName.parse(owner + "/" + file);
         } catch (InvalidNameException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (gitDir(name) == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         FileBasedConfig config = new FileBasedConfig(repo.resolve("config").toFile(), FS.DETECTED);
         try {
             config.load();
         } catch (IOException | ConfigInvalidException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Map<String, Permission> grants = new TreeMap<>();
         for (String user : config.getSubsections(ACCESS_SECTION)) {
-            try {
-                grants.put(user, Permission.parse(config.getString(ACCESS_SECTION, user, "permission")));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                // A hand-edited grant that does not parse grants nothing, so it is not listed.
-            }
+            grant(config, user).ifPresent(p -> grants.put(user, p));
         }
-        return java.util.Optional.of(new Listing(name, config.getBoolean(SECTION, "public", false), grants));
+        return Optional.of(new Listing(name, config.getBoolean(SECTION, "public", false), grants));
     }
 }

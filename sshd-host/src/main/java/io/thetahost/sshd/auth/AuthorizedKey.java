@@ -3,6 +3,7 @@ package io.thetahost.sshd.auth;
 import java.security.PublicKey;
 import java.security.interfaces.DSAPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import java.util.List;
 import java.util.Map;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -24,22 +25,25 @@ public final class AuthorizedKey {
     }
 
     /**
-     * Parses and checks a public key line.
+     * Parses and checks a public key as a {@code .pub} file holds it: one key line, with blank lines and
+     * {@code #} comments ignored.
      *
      * @throws IllegalArgumentException saying what is wrong with the key
      */
     public static AuthorizedKey parse(String input) {
-        String trimmed = input.strip();
-        if (trimmed.isEmpty()) {
-            throw new IllegalArgumentException("no public key found: expected a line like 'ssh-ed25519 AAAA... comment'");
-        }
-        if (trimmed.contains("\n") || trimmed.contains("\r")) {
-            throw new IllegalArgumentException("expected one public key per line");
-        }
-        if (trimmed.startsWith("-----BEGIN")) {
+        if (input.strip().startsWith("-----BEGIN")) {
             throw new IllegalArgumentException(
                     "this looks like a private key; give the public key (the .pub file) instead");
         }
+        List<String> lines = input.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException("no public key found: expected a line like 'ssh-ed25519 AAAA... comment'");
+        }
+        if (lines.size() > 1) {
+            throw new IllegalArgumentException("found " + lines.size() + " lines of keys; give exactly one public key");
+        }
+        String trimmed = lines.get(0);
         PublicKey key;
         try {
             PublicKeyEntry entry = PublicKeyEntry.parsePublicKeyEntry(trimmed);

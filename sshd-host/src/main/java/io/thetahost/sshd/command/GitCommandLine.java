@@ -71,6 +71,6 @@ public record GitCommandLine(GitService service, String path) {
     }
 
     private static String printable(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "..." : s.replaceAll("\\p{Cntrl}", "?");
+        return (s.length() > 60 ? s.substring(0, 60) + "..." : s).replaceAll("\\p{Cntrl}", "?");
     }
 }
