@@ -39,7 +39,7 @@ public final class ShallowCapabilities extends FilterOutputStream {
             off += take;
             len -= take;
             if (expected < 0 && pending.size() == 4) {
-                expected = lengthOf(pending.toByteArray());
+                expected = Packet.declaredLength(pending.toByteArray());
                 if (expected < 0) {
                     release(pending.toByteArray());
                     done = true;
@@ -92,18 +92,6 @@ public final class ShallowCapabilities extends FilterOutputStream {
             payload[payload.length - 1] = '\n';
         }
         return Packet.data(payload).encode();
-    }
-
-    private static int lengthOf(byte[] header) {
-        int v = 0;
-        for (byte c : header) {
-            int d = Character.digit(c, 16);
-            if (d < 0) {
-                return -1;
-            }
-            v = v * 16 + d;
-        }
-        return v;
     }
 
     private static int indexOf(byte[] a, byte x) {

@@ -1,5 +1,6 @@
 package io.thetahost.hooks.upload;
 
+import io.thetahost.protocol.pktline.Packet;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -52,7 +53,7 @@ public final class ShallowProbeResponse extends FilterOutputStream {
             if (headerFill == 4) {
                 out.write(header, 0, 4);
                 headerFill = 0;
-                int length = length(header);
+                int length = Packet.declaredLength(header);
                 if (length < 0) {
                     notPktLines = true;
                 } else if (length == 0) {
@@ -65,17 +66,5 @@ public final class ShallowProbeResponse extends FilterOutputStream {
         if (i < end) {
             write(b, i, end - i);
         }
-    }
-
-    private static int length(byte[] h) {
-        int v = 0;
-        for (byte c : h) {
-            int d = Character.digit(c, 16);
-            if (d < 0) {
-                return -1;
-            }
-            v = v * 16 + d;
-        }
-        return v;
     }
 }

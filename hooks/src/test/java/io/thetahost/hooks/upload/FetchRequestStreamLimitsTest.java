@@ -10,35 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jgit.errors.PackProtocolException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The stateless shallow probe, malformed input, and the bound on a request section. */
-class FetchRequestStreamLimitsTest {
+class FetchRequestStreamLimitsTest extends OnLinearHistory {
     private static final long BOUND = 1000;
-
-    @TempDir
-    Path dir;
-
-    private LinearHistory history;
-    private String tip;
-
-    @BeforeEach
-    void sixCommits() throws Exception {
-        history = new LinearHistory(dir.toFile(), 6);
-        tip = history.tip();
-    }
-
-    @AfterEach
-    void close() {
-        history.close();
-    }
 
     private FetchRequestStream stream(byte[] request, int version, boolean stateless) {
         return new FetchRequestStream(new ByteArrayInputStream(request), history.repository(), version, stateless,

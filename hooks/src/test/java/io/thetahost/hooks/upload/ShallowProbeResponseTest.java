@@ -9,31 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ShallowProbeResponseTest {
-    @TempDir
-    Path dir;
-
-    private LinearHistory history;
-    private String tip;
-
-    @BeforeEach
-    void sixCommits() throws Exception {
-        history = new LinearHistory(dir.toFile(), 6);
-        tip = history.tip();
-    }
-
-    @AfterEach
-    void close() {
-        history.close();
-    }
-
+class ShallowProbeResponseTest extends OnLinearHistory {
     /** A request stream that has been read to its end, as upload-pack would before answering. */
     private FetchRequestStream readRequest(byte[] request) throws IOException {
         FetchRequestStream in = new FetchRequestStream(new ByteArrayInputStream(request), history.repository(), 0,

@@ -20,6 +20,25 @@ public final class Packet {
         this.payload = payload;
     }
 
+    /**
+     * The length a four-byte pkt-line header declares (the whole packet's, header included; 0 to 2 for the special
+     * packets), or -1 when the header is not four hexadecimal digits. The one place the header is decoded.
+     */
+    public static int declaredLength(byte[] header) {
+        if (header.length != 4) {
+            return -1;
+        }
+        int v = 0;
+        for (byte c : header) {
+            int d = Character.digit(c, 16);
+            if (d < 0) {
+                return -1;
+            }
+            v = v * 16 + d;
+        }
+        return v;
+    }
+
     public static Packet data(byte[] payload) {
         if (payload.length > MAX_PAYLOAD) {
             throw new IllegalArgumentException(

@@ -69,16 +69,12 @@ public final class PacketReader {
     }
 
     private static int parseLength(byte[] header) throws MalformedPacketException {
-        int v = 0;
-        for (byte b : header) {
-            int d = Character.digit(b, 16);
-            if (d < 0) {
-                throw new MalformedPacketException("pkt-line length is not hexadecimal: '"
-                        + printable(header) + "'", header);
-            }
-            v = v * 16 + d;
+        int length = Packet.declaredLength(header);
+        if (length < 0) {
+            throw new MalformedPacketException("pkt-line length is not hexadecimal: '" + printable(header) + "'",
+                    header);
         }
-        return v;
+        return length;
     }
 
     private static String printable(byte[] bytes) {
