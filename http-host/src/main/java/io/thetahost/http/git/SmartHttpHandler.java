@@ -4,6 +4,7 @@ import io.thetahost.hooks.access.AccessDecision;
 import io.thetahost.hooks.access.Caller;
 import io.thetahost.hooks.naming.InvalidNameException;
 import io.thetahost.hooks.transport.ActiveRequests;
+import io.thetahost.hooks.transport.Failures;
 import io.thetahost.hooks.transport.GitService;
 import io.thetahost.hooks.transport.ProtocolParameters;
 import io.thetahost.hooks.transport.RequestRecorder;
@@ -35,6 +36,7 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(SmartHttpHandler.class);
     private static final int STREAM_BUFFER = 64 * 1024;
     static final String CHALLENGE = "Basic realm=\"thetahost\"";
+    static final String SMART_ONLY = "not found: this server speaks git's smart HTTP protocol only, not the dumb one";
 
     private final HttpGitContext context;
     private final WorkerExecutor workers;
@@ -55,8 +57,7 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
             return;
         }
         if (endpoint == null) {
-            PlainReply.send(request, 404,
-                    "not found: this server speaks git's smart HTTP protocol only, not the dumb one");
+            PlainReply.send(request, 404, SMART_ONLY);
             return;
         }
         record.repository(endpoint.repository().toString());
@@ -73,7 +74,7 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
             serve(request, endpoint, body, record);
             return null;
         }, false).onFailure(t -> {
-            LOG.warn("git HTTP request {} failed", request.path(), t);
+            Failures.log(LOG, "HTTP request " + request.path(), t);
             fail(request, record, t);
         });
     }
@@ -89,8 +90,7 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
             if (service == null) {
                 String name = request.getParam("service");
                 if (name == null) {
-                    refuse(request, record, 404, "bad-request",
-                            "not found: this server speaks git's smart HTTP protocol only, not the dumb one");
+                    refuse(request, record, 404, "bad-request", SMART_ONLY);
                     return;
                 }
                 service = GitService.byName(name).filter(s -> s.serviceName().equals(name)).orElse(null);
@@ -101,24 +101,8 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
             }
             ProtocolParameters parameters = ProtocolParameters.parse(request.getHeader("Git-Protocol"));
             record.service(service, parameters.effectiveVersion(service));
-            Optional<Caller> authenticated =
-                    BasicCredentials.authenticate(request.getHeader("Authorization"), context.users());
-            if (authenticated.isEmpty()) {
-                challenge(request, record, "invalid user name or access token");
-                return;
-            }
-            Caller caller = authenticated.get();
-            record.user(caller.toString());
-            AccessDecision decision = AccessDecision.decide(
-                    context.registry().permission(caller, endpoint.repository()), service.needs());
-            if (decision != AccessDecision.ALLOWED) {
-                if (caller.isAnonymous()) {
-                    challenge(request, record, "authentication required");
-                } else if (decision == AccessDecision.HIDDEN) {
-                    refuse(request, record, 404, "not-found", decision.message(caller, endpoint.repository()));
-                } else {
-                    refuse(request, record, 403, "forbidden", decision.message(caller, endpoint.repository()));
-                }
+            Caller caller = authorize(request, endpoint, service, record);
+            if (caller == null) {
                 return;
             }
             if (body != null && !SmartHttpEndpoint.requestType(service).equals(request.getHeader("Content-Type"))) {
@@ -134,6 +118,36 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
                 }
             }
         }
+    }
+
+    /**
+     * Who is asking, if they may use the service on the repository; otherwise answers (401 to let git ask for
+     * credentials, 404 alike for missing and unreadable repositories, 403 for readers who want to write) and
+     * returns null.
+     */
+    private Caller authorize(HttpServerRequest request, SmartHttpEndpoint endpoint, GitService service,
+            RequestRecorder record) {
+        Optional<Caller> authenticated =
+                BasicCredentials.authenticate(request.getHeader("Authorization"), context.users());
+        if (authenticated.isEmpty()) {
+            challenge(request, record, "invalid user name or access token");
+            return null;
+        }
+        Caller caller = authenticated.get();
+        record.user(caller.toString());
+        AccessDecision decision = AccessDecision.decide(
+                context.registry().permission(caller, endpoint.repository()), service.needs());
+        if (decision == AccessDecision.ALLOWED) {
+            return caller;
+        }
+        if (caller.isAnonymous()) {
+            challenge(request, record, "authentication required");
+        } else if (decision == AccessDecision.HIDDEN) {
+            refuse(request, record, 404, "not-found", decision.message(caller, endpoint.repository()));
+        } else {
+            refuse(request, record, 403, "forbidden", decision.message(caller, endpoint.repository()));
+        }
+        return null;
     }
 
     private void advertise(HttpServerRequest request, Repository repository, Caller caller, GitService service,
@@ -173,9 +187,8 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
             }
         } catch (IOException | RuntimeException e) {
             // JGit has already told the client in the protocol stream; end that stream cleanly so it can read why.
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            LOG.warn("{} on {} ended with an error", service.serviceName(), repository.getDirectory(), cause);
-            record.finish("error", String.valueOf(cause.getMessage()));
+            Failures.log(LOG, service.serviceName() + " of " + caller + " on " + repository.getDirectory(), e);
+            record.finish("error", String.valueOf(Failures.cause(e).getMessage()));
             out.flush();
             endRpc(request);
             return;

@@ -1,5 +1,6 @@
 package io.thetahost.http.io;
 
+import io.thetahost.hooks.transport.ClientGoneException;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -73,7 +74,7 @@ public final class RequestBodyInputStream extends InputStream {
         }
         while (chunks.isEmpty()) {
             if (failure != null) {
-                throw new IOException("request body not received whole: " + failure.getMessage(), failure);
+                throw new ClientGoneException("request body not received whole: " + failure.getMessage(), failure);
             }
             if (ended) {
                 return -1;

@@ -1,5 +1,6 @@
 package io.thetahost.http.io;
 
+import io.thetahost.hooks.transport.ClientGoneException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
@@ -58,7 +59,7 @@ public final class ResponseOutputStream extends OutputStream {
 
     private void checkOpen() throws IOException {
         if (closedByPeer || response.closed()) {
-            throw new IOException("the client closed the connection");
+            throw new ClientGoneException("the client closed the connection", null);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.thetahost.hooks.access.AccessDecision;
 import io.thetahost.hooks.access.Caller;
 import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.hooks.transport.ActiveRequests;
+import io.thetahost.hooks.transport.Failures;
 import io.thetahost.hooks.transport.GitService;
 import io.thetahost.hooks.transport.ProtocolParameters;
 import io.thetahost.hooks.transport.RequestRecorder;
@@ -88,8 +89,8 @@ final class GitCommand implements Command {
             }
             status = serve(caller, parameters, record);
         } catch (Exception e) {
-            LOG.warn("ssh git request '{}' of {} failed", commandLine, caller, e);
-            record.finish("error", String.valueOf(e.getMessage()));
+            Failures.log(LOG, "ssh request '" + commandLine + "' of " + caller, e);
+            record.finish("error", String.valueOf(Failures.cause(e).getMessage()));
         } finally {
             // The exit status goes out before the request counts as done, so a draining daemon does not close the
             // session under it.
