@@ -8,40 +8,25 @@ import io.thetahost.conformance.support.Cmd;
 import io.thetahost.conformance.support.Curl;
 import io.thetahost.conformance.support.GitUser;
 import io.thetahost.conformance.support.Repos;
-import io.thetahost.conformance.support.ThetahostServer;
+import io.thetahost.conformance.support.SharedDaemon;
 import io.thetahost.conformance.support.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** read / write / admin per repository, changed by the admin CLI while the daemon runs, and names that leak nothing. */
-@Timeout(300)
-class AccessControlTest {
-    @TempDir
-    static Path base;
-    static ThetahostServer server;
-    static GitUser alice;
+class AccessControlTest extends SharedDaemon {
     static GitUser bob;
 
     @BeforeAll
-    static void start() {
-        server = ThetahostServer.start(base.resolve("data"));
-        alice = GitUser.create(server, base, "alice");
+    static void setUp() {
         bob = GitUser.create(server, base, "bob");
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        server.close();
     }
 
     private static Cmd.Result tryPush(GitUser user, Transport transport, String repo, Path work, String file) {

@@ -9,37 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.thetahost.conformance.support.Cmd;
 import io.thetahost.conformance.support.GitUser;
 import io.thetahost.conformance.support.Repos;
-import io.thetahost.conformance.support.ThetahostServer;
+import io.thetahost.conformance.support.SharedDaemon;
 import io.thetahost.conformance.support.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Everyday git against the daemon, over SSH and HTTP, with protocol v0 and v2. */
-@Timeout(300)
-class GitWorkflowTest {
-    @TempDir
-    static Path base;
-    static ThetahostServer server;
-    static GitUser alice;
-
-    @BeforeAll
-    static void start() {
-        server = ThetahostServer.start(base.resolve("data"));
-        alice = GitUser.create(server, base, "alice");
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        server.close();
-    }
-
+class GitWorkflowTest extends SharedDaemon {
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> matrix() {
         return Repos.transportsAndProtocols();
     }

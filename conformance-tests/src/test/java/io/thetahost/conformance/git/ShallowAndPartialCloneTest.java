@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thetahost.conformance.support.GitUser;
 import io.thetahost.conformance.support.Repos;
-import io.thetahost.conformance.support.ThetahostServer;
+import io.thetahost.conformance.support.SharedDaemon;
 import io.thetahost.conformance.support.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,33 +15,23 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Shallow clones, deepening fetches, partial clone with lazy blob fetch, and sparse checkout, on both transports. */
-@Timeout(300)
-class ShallowAndPartialCloneTest {
+class ShallowAndPartialCloneTest extends SharedDaemon {
     /** Commit dates one day apart, starting 2026-01-01 (seconds since the epoch). */
     private static final long DAY0 = 1767225600L;
     private static final int COMMITS = 5;
 
-    @TempDir
-    static Path base;
-    static ThetahostServer server;
-    static GitUser alice;
     static final String HISTORY = "alice/history";
     static final String FILES = "alice/files";
     static byte[] weights;
 
     @BeforeAll
-    static void start() throws Exception {
-        server = ThetahostServer.start(base.resolve("data"));
-        alice = GitUser.create(server, base, "alice");
+    static void setUp() throws Exception {
 
         server.admin("repo", "create", HISTORY).assertOk();
         Path h = Files.createDirectories(base.resolve("history-src"));
@@ -69,11 +59,6 @@ class ShallowAndPartialCloneTest {
         alice.git(f, "add", ".").assertOk();
         alice.git(f, "commit", "-q", "-m", "files").assertOk();
         alice.git(f, "push", "-q", alice.url(Transport.SSH, FILES), "main").assertOk();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        server.close();
     }
 
     static Stream<Arguments> matrix() {

@@ -8,7 +8,7 @@ import io.thetahost.conformance.support.Cmd;
 import io.thetahost.conformance.support.Curl;
 import io.thetahost.conformance.support.GitUser;
 import io.thetahost.conformance.support.Repos;
-import io.thetahost.conformance.support.ThetahostServer;
+import io.thetahost.conformance.support.SharedDaemon;
 import io.thetahost.conformance.support.Transport;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,37 +16,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Smart HTTP as git and curl see it: authentication, public read, request encodings, and no dumb protocol. */
-@Timeout(300)
-class HttpAccessTest {
-    @TempDir
-    static Path base;
-    static ThetahostServer server;
-    static GitUser alice;
+class HttpAccessTest extends SharedDaemon {
     static GitUser carol;
     static GitUser nobody;
     static final String PRIVATE = "alice/private-model";
     static final String PUBLIC = "alice/public-model";
 
     @BeforeAll
-    static void start() {
-        server = ThetahostServer.start(base.resolve("data"));
-        alice = GitUser.create(server, base, "alice");
+    static void setUp() {
         carol = GitUser.create(server, base, "carol");
         nobody = GitUser.anonymous(server, base);
         Repos.seeded(server, alice, base, PRIVATE);
         Repos.seeded(server, alice, base, PUBLIC, "--public");
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        server.close();
     }
 
     private static String url(String path) {

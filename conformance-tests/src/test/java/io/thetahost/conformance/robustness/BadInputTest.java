@@ -8,7 +8,7 @@ import io.thetahost.conformance.support.Cmd;
 import io.thetahost.conformance.support.Curl;
 import io.thetahost.conformance.support.GitUser;
 import io.thetahost.conformance.support.Repos;
-import io.thetahost.conformance.support.ThetahostServer;
+import io.thetahost.conformance.support.SharedDaemon;
 import io.thetahost.conformance.support.Transport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,12 +23,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,25 +33,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Hostile and broken input at the protocol boundary: each gets a clear error or a clean close, the daemon keeps
  * serving, and no repository is left with a half-applied push.
  */
-@Timeout(300)
-class BadInputTest {
-    @TempDir
-    static Path base;
-    static ThetahostServer server;
-    static GitUser alice;
+class BadInputTest extends SharedDaemon {
     static final String REPO = "alice/target";
     static Path work;
 
     @BeforeAll
-    static void start() {
-        server = ThetahostServer.start(base.resolve("data"));
-        alice = GitUser.create(server, base, "alice");
+    static void setUp() {
         work = Repos.seeded(server, alice, base, REPO);
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        server.close();
     }
 
     /** After every case: the daemon still serves a clone over both transports, and the repository is whole. */

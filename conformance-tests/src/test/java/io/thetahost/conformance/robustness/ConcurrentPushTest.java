@@ -6,39 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.thetahost.conformance.support.Cmd;
 import io.thetahost.conformance.support.GitUser;
 import io.thetahost.conformance.support.Repos;
-import io.thetahost.conformance.support.ThetahostServer;
+import io.thetahost.conformance.support.SharedDaemon;
 import io.thetahost.conformance.support.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Two people push diverging commits to the same branch at the same moment. */
-@Timeout(300)
-class ConcurrentPushTest {
+class ConcurrentPushTest extends SharedDaemon {
     private static final int ROUNDS = 4;
 
-    @TempDir
-    static Path base;
-    static ThetahostServer server;
-    static GitUser alice;
     static GitUser bob;
 
     @BeforeAll
-    static void start() {
-        server = ThetahostServer.start(base.resolve("data"));
-        alice = GitUser.create(server, base, "alice");
+    static void setUp() {
         bob = GitUser.create(server, base, "bob");
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        server.close();
     }
 
     @ParameterizedTest(name = "alice over {0}, bob over {1}")

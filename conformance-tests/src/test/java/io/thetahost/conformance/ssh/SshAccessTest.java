@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.thetahost.conformance.support.Cmd;
 import io.thetahost.conformance.support.GitUser;
 import io.thetahost.conformance.support.Repos;
+import io.thetahost.conformance.support.SharedDaemon;
 import io.thetahost.conformance.support.ThetahostServer;
 import io.thetahost.conformance.support.Transport;
 import java.io.IOException;
@@ -15,33 +16,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The SSH listener with the OpenSSH client: key types, and everything that is not git refused. */
-@Timeout(300)
-class SshAccessTest {
-    @TempDir
-    static Path base;
-    static ThetahostServer server;
-    static GitUser alice;
+class SshAccessTest extends SharedDaemon {
     static final String REPO = "alice/ssh-model";
 
     @BeforeAll
-    static void start() {
-        server = ThetahostServer.start(base.resolve("data"));
-        alice = GitUser.create(server, base, "alice");
+    static void setUp() {
         Repos.seeded(server, alice, base, REPO);
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        server.close();
     }
 
     @ParameterizedTest(name = "{0}")
