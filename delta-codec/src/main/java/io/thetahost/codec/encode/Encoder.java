@@ -1,0 +1,146 @@
+package io.thetahost.codec.encode;
+
+import io.thetahost.codec.encodings.LowRankEncoding;
+import io.thetahost.codec.encodings.SparseEncoding;
+import io.thetahost.codec.encodings.SparseTernaryEncoding;
+import io.thetahost.codec.format.EncodingKind;
+import io.thetahost.codec.numeric.Elements;
+import io.thetahost.protocol.tensor.TensorId;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Chooses the smallest encoding of a tensor within the time budget: dense always (the fallback), and against a base
+ * of the same dtype and shape xor always, sparse when few elements changed, sparse-ternary when one magnitude could
+ * explain the changes, and low-rank from a hint (a LoRA adapter's factors) or from detection. Cheap candidates come
+ * first; the expensive ones are skipped once the budget is spent.
+ */
+public final class Encoder {
+    /** Above this fraction of changed elements, listing them costs more than xor. */
+    static final double SPARSE_MAX_FRACTION = 0.5;
+
+    private final EncoderOptions options;
+    private final LowRankDetector detector;
+    private final KindEncoders kinds;
+
+    public Encoder(EncoderOptions options, LowRankDetector detector) {
+        this.options = options;
+        this.detector = detector;
+        this.kinds = new KindEncoders(options);
+    }
+
+    /** One candidate tried, and what it cost. */
+    public record Candidate(EncodingKind kind, long bytes, long nanos) {
+    }
+
+    /** The chosen encoding (the caller closes it) and every candidate tried. */
+    public record Result(EncodingKind kind, SpillBuffer encoding, List<Candidate> candidates) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            encoding.close();
+        }
+    }
+
+    /** A base the target may be encoded against. */
+    public record Base(TensorInput tensor, TensorId id) {
+    }
+
+    /**
+     * @param base empty to encode self-contained
+     * @param hint factors known for this tensor (from a LoRA adapter), tried as the low-rank candidate
+     */
+    public Result encode(TensorInput target, TensorId targetId, Optional<Base> base, Optional<LowRankFactors> hint)
+            throws IOException {
+        long start = System.nanoTime();
+        Choice choice = new Choice();
+        choice.consider(EncodingKind.DENSE, out -> kinds.dense(target, targetId, out));
+        Optional<Base> usable = base.filter(b -> b.tensor().dtype() == target.dtype()
+                && b.tensor().shape().equals(target.shape()));
+        if (usable.isPresent()) {
+            TensorInput b = usable.get().tensor();
+            TensorId bid = usable.get().id();
+            choice.consider(EncodingKind.XOR, out -> kinds.xor(target, targetId, b, bid, out));
+            double changed = changedFraction(target, b);
+            if (changed <= SPARSE_MAX_FRACTION) {
+                choice.consider(EncodingKind.SPARSE, out -> kinds.sparse(target, targetId, b, bid, out));
+            }
+            boolean floats = SparseTernaryEncoding.supports(target.dtype());
+            if (floats && changed > 0 && changed <= SPARSE_MAX_FRACTION && withinBudget(start)) {
+                Optional<Float> magnitude = TernaryMagnitude.estimate(target, b, options);
+                if (magnitude.isPresent()) {
+                    choice.consider(EncodingKind.SPARSE_TERNARY,
+                            out -> kinds.sparseTernary(target, targetId, b, bid, magnitude.get(), out));
+                }
+            }
+            if (LowRankEncoding.supports(target.dtype()) && target.shape().rank() == 2 && changed > 0) {
+                if (hint.isPresent()) {
+                    choice.consider(EncodingKind.LOW_RANK,
+                            out -> kinds.lowRank(target, targetId, b, bid, hint.get(), out));
+                } else if (withinBudget(start)) {
+                    Optional<LowRankFactors> found = detector.detect(target, b, options);
+                    if (found.isPresent()) {
+                        choice.consider(EncodingKind.LOW_RANK,
+                                out -> kinds.lowRank(target, targetId, b, bid, found.get(), out));
+                    }
+                }
+            }
+        }
+        return choice.result();
+    }
+
+    private boolean withinBudget(long start) {
+        return System.nanoTime() - start < options.timeBudget().toNanos();
+    }
+
+    private double changedFraction(TensorInput target, TensorInput base) throws IOException {
+        long units = 0;
+        long changed = 0;
+        int width = Elements.unitWidth(target.dtype().bits());
+        long rowsPerChunk = Chunking.rowsPerChunk(target.dtype(), target.shape(), options.chunkBytes());
+        try (ChunkedPair chunks = new ChunkedPair(target, base, rowsPerChunk)) {
+            while (chunks.next()) {
+                changed += SparseEncoding.countChanges(chunks.target(), chunks.base(), target.dtype());
+                units += chunks.target().length / width;
+            }
+        }
+        return units == 0 ? 0 : (double) changed / units;
+    }
+
+    private interface Writer {
+        void write(SpillBuffer out) throws IOException;
+    }
+
+    /** Keeps the smallest candidate's bytes and forgets the others'. */
+    private final class Choice {
+        private final List<Candidate> candidates = new ArrayList<>();
+        private SpillBuffer best;
+        private EncodingKind bestKind;
+
+        void consider(EncodingKind kind, Writer writer) throws IOException {
+            long t0 = System.nanoTime();
+            SpillBuffer out = new SpillBuffer(options.chunkBytes());
+            try {
+                writer.write(out);
+            } catch (IOException | RuntimeException e) {
+                out.close();
+                throw e;
+            }
+            candidates.add(new Candidate(kind, out.size(), System.nanoTime() - t0));
+            if (best == null || out.size() < best.size()) {
+                if (best != null) {
+                    best.close();
+                }
+                best = out;
+                bestKind = kind;
+            } else {
+                out.close();
+            }
+        }
+
+        Result result() {
+            return new Result(bestKind, best, List.copyOf(candidates));
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.thetahost.codec.encode;
+
+import java.time.Duration;
+
+/**
+ * How encoders work: the chunk size that bounds their memory (and the decoders'), the zstd level, and how long the
+ * search for the smallest encoding of one tensor may take.
+ */
+public record EncoderOptions(long chunkBytes, int zstdLevel, Duration timeBudget) {
+
+    public static EncoderOptions defaults() {
+        return new EncoderOptions(64L << 20, 3, Duration.ofSeconds(10));
+    }
+
+    public EncoderOptions withChunkBytes(long bytes) {
+        return new EncoderOptions(bytes, zstdLevel, timeBudget);
+    }
+
+    public EncoderOptions withZstdLevel(int level) {
+        return new EncoderOptions(chunkBytes, level, timeBudget);
+    }
+}

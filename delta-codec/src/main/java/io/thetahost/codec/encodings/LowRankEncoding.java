@@ -1,0 +1,103 @@
+package io.thetahost.codec.encodings;
+
+import io.thetahost.codec.format.InvalidEncodingException;
+import io.thetahost.codec.format.Section;
+import io.thetahost.codec.format.SectionTag;
+import io.thetahost.codec.numeric.Elements;
+import io.thetahost.codec.numeric.FloatElements;
+import io.thetahost.protocol.tensor.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A matrix chunk as the canonical low-rank apply to the base (DESIGN.md section 3): for each element
+ * {@code acc = f32(W[i][j]); for k in 0..r-1: acc = acc + (B[i][k] * A[k][j])}, every operation rounded to float32,
+ * then rounded to the dtype; plus a residual where that is not the target. Any scale is already folded into B.
+ */
+public final class LowRankEncoding {
+    private LowRankEncoding() {
+    }
+
+    public static boolean supports(DType dtype) {
+        return FloatElements.of(dtype).isPresent();
+    }
+
+    /** The shared section: factor A, r x n, row-major float32. */
+    public static Section factorA(float[] a) {
+        return new Section(SectionTag.FACTOR_A, floats(a));
+    }
+
+    /**
+     * Encodes one chunk: its rows of factor B (rows x r, row-major) and the residual.
+     *
+     * @param bRows the chunk's rows of B
+     */
+    public static List<Section> encode(byte[] target, byte[] base, DType dtype, float[] bRows, float[] a, int rank,
+            int columns) {
+        byte[] canonical = apply(bRows, a, rank, bRows.length / rank, columns, base, dtype);
+        List<Section> sections = new ArrayList<>(List.of(new Section(SectionTag.FACTOR_B, floats(bRows))));
+        byte[] residual = Residual.compute(target, canonical, dtype.byteSize());
+        if (residual != null) {
+            sections.add(new Section(SectionTag.RESIDUAL, residual));
+        }
+        return sections;
+    }
+
+    static byte[] apply(byte[] bRowsData, byte[] aData, int rank, int rows, int columns, byte[] base, DType dtype)
+            throws InvalidEncodingException {
+        if (aData.length != (long) rank * columns * 4) {
+            throw new InvalidEncodingException("factor A holds " + aData.length + " bytes, a " + rank + " x "
+                    + columns + " float32 matrix needs " + (long) rank * columns * 4);
+        }
+        if (bRowsData.length != (long) rows * rank * 4) {
+            throw new InvalidEncodingException("factor B holds " + bRowsData.length + " bytes for " + rows
+                    + " rows of rank " + rank + ", which need " + (long) rows * rank * 4);
+        }
+        return apply(toFloats(bRowsData), toFloats(aData), rank, rows, columns, base, dtype);
+    }
+
+    /** The canonical apply; the loop order keeps each element's additions in k order, as the contract says. */
+    static byte[] apply(float[] b, float[] a, int rank, int rows, int columns, byte[] base, DType dtype) {
+        FloatElements f = FloatElements.of(dtype).orElseThrow();
+        int width = dtype.byteSize();
+        byte[] out = new byte[base.length];
+        float[] acc = new float[columns];
+        for (int i = 0; i < rows; i++) {
+            int rowStart = i * columns;
+            for (int j = 0; j < columns; j++) {
+                acc[j] = f.toFloat(Elements.get(base, rowStart + j, width));
+            }
+            for (int k = 0; k < rank; k++) {
+                float bik = b[i * rank + k];
+                int aRow = k * columns;
+                for (int j = 0; j < columns; j++) {
+                    float product = bik * a[aRow + j];
+                    acc[j] = acc[j] + product;
+                }
+            }
+            for (int j = 0; j < columns; j++) {
+                Elements.set(out, rowStart + j, width, f.fromFloat(acc[j]));
+            }
+        }
+        return out;
+    }
+
+    static byte[] floats(float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return b.array();
+    }
+
+    static float[] toFloats(byte[] data) {
+        ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[data.length / 4];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = b.getFloat();
+        }
+        return out;
+    }
+}

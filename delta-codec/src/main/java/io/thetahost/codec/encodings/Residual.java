@@ -1,0 +1,48 @@
+package io.thetahost.codec.encodings;
+
+import io.thetahost.codec.format.BytePlanes;
+import io.thetahost.codec.format.InvalidEncodingException;
+import io.thetahost.codec.numeric.Elements;
+
+/**
+ * What makes a structured encoding lossless on any target: per unit, the difference between the target's bits and
+ * the structured apply's bits, modulo 2^width, zigzag-coded (so a difference of one unit in the last place, the usual
+ * gap between a GPU merge and the canonical apply, is a 1 or a 2), in byte planes. Zero wherever the apply was exact,
+ * so it compresses to almost nothing when the apply is exact.
+ */
+public final class Residual {
+    private Residual() {
+    }
+
+    /** The residual planes, or null when the canonical result already is the target. */
+    public static byte[] compute(byte[] target, byte[] canonical, int width) {
+        if (java.util.Arrays.equals(target, canonical)) {
+            return null;
+        }
+        int units = target.length / width;
+        int bits = width * 8;
+        byte[] diffs = new byte[target.length];
+        for (int i = 0; i < units; i++) {
+            long d = Elements.get(target, i, width) - Elements.get(canonical, i, width);
+            long signed = bits == 64 ? d : (d << (64 - bits)) >> (64 - bits);
+            long zigzag = (signed << 1) ^ (signed >> 63);
+            Elements.set(diffs, i, width, zigzag);
+        }
+        return BytePlanes.split(diffs, width, false);
+    }
+
+    /** Adds the residual to the structured apply, in place. */
+    public static void apply(byte[] canonical, byte[] planes, int width) throws InvalidEncodingException {
+        if (planes.length != canonical.length) {
+            throw new InvalidEncodingException("residual of " + planes.length + " bytes for a chunk of "
+                    + canonical.length);
+        }
+        byte[] diffs = BytePlanes.join(planes, width, false);
+        int units = canonical.length / width;
+        for (int i = 0; i < units; i++) {
+            long zigzag = Elements.get(diffs, i, width);
+            long signed = (zigzag >>> 1) ^ -(zigzag & 1);
+            Elements.set(canonical, i, width, Elements.get(canonical, i, width) + signed);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.thetahost.codec.encodings;
+
+import io.thetahost.codec.format.BytePlanes;
+import io.thetahost.codec.format.Section;
+import io.thetahost.codec.format.SectionTag;
+import io.thetahost.protocol.tensor.DType;
+
+/** A chunk as its bitwise difference to the base, in byte planes: any change, exactly, for any dtype. */
+public final class XorEncoding {
+    private XorEncoding() {
+    }
+
+    public static Section encode(byte[] target, byte[] base, DType dtype) {
+        return new Section(SectionTag.PLANES, BytePlanes.split(xor(target, base), Units.of(dtype).width(), false));
+    }
+
+    static byte[] apply(byte[] planes, byte[] base, DType dtype) {
+        return xor(BytePlanes.join(planes, Units.of(dtype).width(), false), base);
+    }
+
+    private static byte[] xor(byte[] a, byte[] b) {
+        byte[] out = new byte[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = (byte) (a[i] ^ b[i]);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,50 @@
+package io.thetahost.codec.format;
+
+import io.thetahost.protocol.tensor.DType;
+import io.thetahost.protocol.tensor.Shape;
+import io.thetahost.protocol.tensor.TensorId;
+
+/**
+ * What an encoding says about itself before its sections: its kind, the tensor it decodes to, the base it patches,
+ * and how the tensor's rows are cut into chunks.
+ *
+ * @param base null for self-contained kinds
+ * @param rowsPerChunk rows of the tensor per chunk (see {@link Shape#rows()}); the last chunk may hold fewer
+ * @param rank the low-rank rank, 0 for other kinds
+ * @param magnitude the sparse-ternary magnitude, 0 for other kinds
+ */
+public record EncodingHeader(
+        EncodingKind kind,
+        DType dtype,
+        Shape shape,
+        TensorId target,
+        TensorId base,
+        long rowsPerChunk,
+        int rank,
+        float magnitude) {
+
+    public long chunkCount() {
+        long rows = shape.rows();
+        return rows == 0 ? 0 : (rows + rowsPerChunk - 1) / rowsPerChunk;
+    }
+
+    public long firstRow(long chunk) {
+        return chunk * rowsPerChunk;
+    }
+
+    public long chunkRows(long chunk) {
+        return Math.min(rowsPerChunk, shape.rows() - chunk * rowsPerChunk);
+    }
+
+    public long chunkElements(long chunk) {
+        return chunkRows(chunk) * shape.rowElements();
+    }
+
+    public long chunkBytes(long chunk) {
+        return dtype.sizeOf(chunkElements(chunk));
+    }
+
+    public long tensorBytes() {
+        return dtype.sizeOf(shape.elements());
+    }
+}

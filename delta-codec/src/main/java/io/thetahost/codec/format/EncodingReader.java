@@ -1,0 +1,186 @@
+package io.thetahost.codec.format;
+
+import io.thetahost.protocol.tensor.DType;
+import io.thetahost.protocol.tensor.Shape;
+import io.thetahost.protocol.tensor.TensorId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads an encoding written by {@link EncodingWriter}, checking every declared size against the {@link DecodeLimits}
+ * and against what the header implies before allocating or decompressing: a section may not be larger than the
+ * chunk it belongs to (or the shared factor its rank and shape give), so a hostile encoding cannot make the decoder
+ * allocate or inflate more than the limits allow.
+ */
+public final class EncodingReader {
+    /** More sections than any kind writes in one place. */
+    private static final int MAX_SECTIONS = 8;
+
+    private final InputStream in;
+    private final EncodingHeader header;
+    private final DecodeLimits limits;
+    private final List<Section> shared;
+    private long chunksRead;
+
+    public EncodingReader(InputStream in, DecodeLimits limits) throws IOException {
+        this.in = in;
+        this.limits = limits;
+        this.header = readHeader();
+        this.shared = readSections("shared sections", limits.maxSharedBytes());
+    }
+
+    public EncodingHeader header() {
+        return header;
+    }
+
+    public List<Section> shared() {
+        return shared;
+    }
+
+    /** The next chunk's sections; each no larger than the limit for that chunk. */
+    public List<Section> nextChunk() throws IOException {
+        if (chunksRead >= header.chunkCount()) {
+            throw new IllegalStateException("no chunk left");
+        }
+        long chunkBytes = header.chunkBytes(chunksRead);
+        long rowsBytes = (long) header.chunkRows(chunksRead) * header.rank() * 4L;
+        List<Section> sections = readSections("chunk " + chunksRead, Math.max(chunkBytes + 64, rowsBytes)
+                + chunkBytes / 4);
+        chunksRead++;
+        return sections;
+    }
+
+    /** Checks that the encoding ends here, after its last chunk. */
+    public void finish() throws IOException {
+        if (chunksRead != header.chunkCount()) {
+            throw new IllegalStateException(chunksRead + " of " + header.chunkCount() + " chunks read");
+        }
+        byte[] end = LittleEndian.readFully(in, 4, "the end marker");
+        if (!Arrays.equals(end, EncodingWriter.END)) {
+            throw new InvalidEncodingException("encoding has no end marker after its last chunk");
+        }
+        if (in.read() >= 0) {
+            throw new InvalidEncodingException("encoding has bytes after its end marker");
+        }
+    }
+
+    private EncodingHeader readHeader() throws IOException {
+        byte[] magic = LittleEndian.readFully(in, 4, "the magic number");
+        if (!Arrays.equals(magic, EncodingWriter.MAGIC)) {
+            throw new InvalidEncodingException("not a tensor encoding (bad magic number)");
+        }
+        int version = (int) LittleEndian.read(in, 1, "the version");
+        if (version != EncodingWriter.VERSION) {
+            throw new InvalidEncodingException("unsupported encoding version " + version);
+        }
+        int kindCode = (int) LittleEndian.read(in, 1, "the kind");
+        EncodingKind kind = EncodingKind.byCode(kindCode)
+                .orElseThrow(() -> new InvalidEncodingException("unknown encoding kind " + kindCode));
+        int dtypeCode = (int) LittleEndian.read(in, 1, "the dtype");
+        DType dtype = DType.byCode(dtypeCode)
+                .orElseThrow(() -> new InvalidEncodingException("unknown dtype code " + dtypeCode));
+        int rank = (int) LittleEndian.read(in, 1, "the rank");
+        if (rank > Shape.MAX_DIMENSIONS) {
+            throw new InvalidEncodingException("shape of " + rank + " dimensions (at most " + Shape.MAX_DIMENSIONS + ")");
+        }
+        long[] dims = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            dims[i] = LittleEndian.read(in, 8, "the shape");
+        }
+        Shape shape;
+        long tensorBytes;
+        try {
+            shape = Shape.of(dims);
+            tensorBytes = dtype.sizeOf(shape.elements());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new InvalidEncodingException("invalid shape " + Arrays.toString(dims) + " for " + dtype.formatName()
+                    + ": " + e.getMessage());
+        }
+        if (tensorBytes > limits.maxTensorBytes()) {
+            throw new InvalidEncodingException("tensor of " + tensorBytes + " bytes exceeds the limit of "
+                    + limits.maxTensorBytes());
+        }
+        TensorId target = TensorId.ofDigest(LittleEndian.readFully(in, 32, "the target id"));
+        byte[] baseDigest = LittleEndian.readFully(in, 32, "the base id");
+        boolean hasBase = !Arrays.equals(baseDigest, new byte[32]);
+        if (hasBase != kind.needsBase()) {
+            throw new InvalidEncodingException(kind.displayName() + " encoding " + (hasBase ? "names" : "lacks")
+                    + " a base tensor");
+        }
+        long rowsPerChunk = LittleEndian.read(in, 8, "the chunking");
+        if (rowsPerChunk < 1) {
+            throw new InvalidEncodingException("rows per chunk must be at least 1");
+        }
+        long rowBytes = shape.rowElements() == 0 ? 0 : dtype.sizeOf(0) + (long) Math.ceil(
+                shape.rowElements() * (double) dtype.bits() / 8);
+        if (rowsPerChunk > 1 && multiplyOrMax(rowsPerChunk, rowBytes) > limits.maxChunkBytes()) {
+            throw new InvalidEncodingException("chunks of " + rowsPerChunk + " rows exceed the limit of "
+                    + limits.maxChunkBytes() + " bytes per chunk");
+        }
+        if (!dtype.isByteAligned() && (rowsPerChunk * shape.rowElements() * dtype.bits()) % 8 != 0
+                && rowsPerChunk < shape.rows()) {
+            throw new InvalidEncodingException("chunks of " + rowsPerChunk + " rows split bytes of packed "
+                    + dtype.formatName() + " elements");
+        }
+        int lowRank = (int) LittleEndian.read(in, 4, "the low-rank rank");
+        float magnitude = Float.intBitsToFloat((int) LittleEndian.read(in, 4, "the magnitude"));
+        if (kind == EncodingKind.LOW_RANK) {
+            if (lowRank < 1 || lowRank > limits.maxRank()) {
+                throw new InvalidEncodingException("low-rank rank " + lowRank + " is outside 1.." + limits.maxRank());
+            }
+            if (shape.rank() != 2) {
+                throw new InvalidEncodingException("low-rank encoding of a tensor of shape " + shape
+                        + " (it needs a matrix)");
+            }
+        } else if (lowRank != 0) {
+            throw new InvalidEncodingException(kind.displayName() + " encoding declares a low-rank rank");
+        }
+        return new EncodingHeader(kind, dtype, shape, target, hasBase ? TensorId.ofDigest(baseDigest) : null,
+                rowsPerChunk, lowRank, magnitude);
+    }
+
+    private static long multiplyOrMax(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private List<Section> readSections(String where, long maxRawBytes) throws IOException {
+        long n = LittleEndian.read(in, 4, where);
+        if (n > MAX_SECTIONS) {
+            throw new InvalidEncodingException(where + ": " + n + " sections (at most " + MAX_SECTIONS + ")");
+        }
+        List<Section> sections = new ArrayList<>();
+        Map<SectionTag, Boolean> seen = new java.util.EnumMap<>(SectionTag.class);
+        for (int i = 0; i < n; i++) {
+            int tagCode = (int) LittleEndian.read(in, 1, where);
+            SectionTag tag = SectionTag.byCode(tagCode)
+                    .orElseThrow(() -> new InvalidEncodingException(where + ": unknown section tag " + tagCode));
+            if (seen.put(tag, Boolean.TRUE) != null) {
+                throw new InvalidEncodingException(where + ": two " + tag + " sections");
+            }
+            int codec = (int) LittleEndian.read(in, 1, where);
+            long raw = LittleEndian.read(in, 8, where);
+            long stored = LittleEndian.read(in, 8, where);
+            String what = where + " " + tag;
+            if (raw < 0 || raw > maxRawBytes || raw > Integer.MAX_VALUE - 16) {
+                throw new InvalidEncodingException(what + ": declares " + Long.toUnsignedString(raw)
+                        + " bytes, more than the " + Math.min(maxRawBytes, Integer.MAX_VALUE - 16)
+                        + " this part of the tensor can hold");
+            }
+            if (stored < 0 || stored > raw + 1024 + raw / 64) {
+                throw new InvalidEncodingException(what + ": stored form of " + Long.toUnsignedString(stored)
+                        + " bytes for " + raw + " raw bytes");
+            }
+            byte[] bytes = LittleEndian.readFully(in, (int) stored, what);
+            sections.add(new Section(tag, SectionCodec.decompress(codec, bytes, (int) raw, what)));
+        }
+        return sections;
+    }
+}

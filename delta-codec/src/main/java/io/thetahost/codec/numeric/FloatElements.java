@@ -1,0 +1,93 @@
+package io.thetahost.codec.numeric;
+
+import io.thetahost.protocol.tensor.DType;
+import java.util.Optional;
+
+/**
+ * Element bits of a floating-point dtype to float32 and back, as the canonical applies (DESIGN.md section 3) need:
+ * widening is exact (except F64, which rounds to nearest), narrowing rounds to nearest even, and every NaN becomes
+ * one canonical NaN of the dtype so that results do not depend on the machine's NaN propagation. Pure Java, no
+ * fused operations.
+ */
+public interface FloatElements {
+
+    /** The element as float32. */
+    float toFloat(long bits);
+
+    /** The float32 value rounded to the dtype (to nearest, ties to even), as element bits. */
+    long fromFloat(float value);
+
+    /** Float math for a dtype, when the canonical applies support it. */
+    static Optional<FloatElements> of(DType dtype) {
+        switch (dtype) {
+            case F32:
+                return Optional.of(Float32.INSTANCE);
+            case F64:
+                return Optional.of(Float64.INSTANCE);
+            case BF16:
+                return Optional.of(BFloat16.INSTANCE);
+            case F16:
+                return Optional.of(MiniFloat.F16);
+            case F8_E5M2:
+                return Optional.of(MiniFloat.F8_E5M2);
+            case F8_E4M3:
+                return Optional.of(MiniFloat.F8_E4M3FN);
+            default:
+                return Optional.empty();
+        }
+    }
+
+    /** float32 itself; NaNs are made canonical. */
+    final class Float32 implements FloatElements {
+        static final Float32 INSTANCE = new Float32();
+        static final int CANONICAL_NAN = 0x7fc00000;
+
+        @Override
+        public float toFloat(long bits) {
+            return Float.intBitsToFloat((int) bits);
+        }
+
+        @Override
+        public long fromFloat(float value) {
+            return Float.isNaN(value) ? CANONICAL_NAN : Float.floatToRawIntBits(value) & 0xffffffffL;
+        }
+    }
+
+    /** float64: read by rounding to float32, written by exact widening. */
+    final class Float64 implements FloatElements {
+        static final Float64 INSTANCE = new Float64();
+        static final long CANONICAL_NAN = 0x7ff8000000000000L;
+
+        @Override
+        public float toFloat(long bits) {
+            double d = Double.longBitsToDouble(bits);
+            return Double.isNaN(d) ? Float.intBitsToFloat(Float32.CANONICAL_NAN) : (float) d;
+        }
+
+        @Override
+        public long fromFloat(float value) {
+            return Float.isNaN(value) ? CANONICAL_NAN : Double.doubleToRawLongBits(value);
+        }
+    }
+
+    /** bfloat16: the top half of a float32. */
+    final class BFloat16 implements FloatElements {
+        static final BFloat16 INSTANCE = new BFloat16();
+        static final int CANONICAL_NAN = 0x7fc0;
+
+        @Override
+        public float toFloat(long bits) {
+            return Float.intBitsToFloat((int) ((bits & 0xffff) << 16));
+        }
+
+        @Override
+        public long fromFloat(float value) {
+            if (Float.isNaN(value)) {
+                return CANONICAL_NAN;
+            }
+            int bits = Float.floatToRawIntBits(value);
+            int roundingBias = 0x7fff + ((bits >>> 16) & 1);
+            return ((bits + roundingBias) >>> 16) & 0xffff;
+        }
+    }
+}
