@@ -9,7 +9,7 @@ import java.time.Duration;
 public record EncoderOptions(long chunkBytes, int zstdLevel, Duration timeBudget) {
 
     public static EncoderOptions defaults() {
-        return new EncoderOptions(64L << 20, 3, Duration.ofSeconds(10));
+        return new EncoderOptions(64L << 20, 1, Duration.ofSeconds(10));
     }
 
     public EncoderOptions withChunkBytes(long bytes) {

@@ -12,7 +12,7 @@ public final class DenseEncoding {
 
     public static Section encode(byte[] chunk, DType dtype) {
         Units u = Units.of(dtype);
-        return new Section(SectionTag.PLANES, BytePlanes.split(chunk, u.width(), u.rotateSign()));
+        return new Section(SectionTag.PLANES, BytePlanes.split(chunk, u.width(), u.rotateSign()), u.width());
     }
 
     static byte[] apply(byte[] planes, DType dtype) {

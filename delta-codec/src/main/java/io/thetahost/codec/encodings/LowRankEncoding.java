@@ -38,10 +38,7 @@ public final class LowRankEncoding {
             int columns) {
         byte[] canonical = apply(bRows, a, rank, bRows.length / rank, columns, base, dtype);
         List<Section> sections = new ArrayList<>(List.of(new Section(SectionTag.FACTOR_B, floats(bRows))));
-        byte[] residual = Residual.compute(target, canonical, dtype.byteSize());
-        if (residual != null) {
-            sections.add(new Section(SectionTag.RESIDUAL, residual));
-        }
+        Residual.section(target, canonical, dtype.byteSize()).ifPresent(sections::add);
         return sections;
     }
 

@@ -2,6 +2,8 @@ package io.thetahost.codec.encodings;
 
 import io.thetahost.codec.format.BytePlanes;
 import io.thetahost.codec.format.InvalidEncodingException;
+import io.thetahost.codec.format.Section;
+import io.thetahost.codec.format.SectionTag;
 import io.thetahost.codec.numeric.Elements;
 
 /**
@@ -14,10 +16,10 @@ public final class Residual {
     private Residual() {
     }
 
-    /** The residual planes, or null when the canonical result already is the target. */
-    public static byte[] compute(byte[] target, byte[] canonical, int width) {
+    /** The residual section, or none when the canonical result already is the target. */
+    public static java.util.Optional<Section> section(byte[] target, byte[] canonical, int width) {
         if (java.util.Arrays.equals(target, canonical)) {
-            return null;
+            return java.util.Optional.empty();
         }
         int units = target.length / width;
         int bits = width * 8;
@@ -28,7 +30,7 @@ public final class Residual {
             long zigzag = (signed << 1) ^ (signed >> 63);
             Elements.set(diffs, i, width, zigzag);
         }
-        return BytePlanes.split(diffs, width, false);
+        return java.util.Optional.of(new Section(SectionTag.RESIDUAL, BytePlanes.split(diffs, width, false), width));
     }
 
     /** Adds the residual to the structured apply, in place. */

@@ -40,10 +40,7 @@ public final class SparseTernaryEncoding {
         List<Section> sections = new ArrayList<>(List.of(
                 new Section(SectionTag.POSITIONS, Positions.encode(positions, count)),
                 new Section(SectionTag.SIGNS, signs)));
-        byte[] residual = Residual.compute(target, canonical, dtype.byteSize());
-        if (residual != null) {
-            sections.add(new Section(SectionTag.RESIDUAL, residual));
-        }
+        Residual.section(target, canonical, dtype.byteSize()).ifPresent(sections::add);
         return sections;
     }
 

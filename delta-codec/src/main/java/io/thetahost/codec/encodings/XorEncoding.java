@@ -11,7 +11,8 @@ public final class XorEncoding {
     }
 
     public static Section encode(byte[] target, byte[] base, DType dtype) {
-        return new Section(SectionTag.PLANES, BytePlanes.split(xor(target, base), Units.of(dtype).width(), false));
+        int width = Units.of(dtype).width();
+        return new Section(SectionTag.PLANES, BytePlanes.split(xor(target, base), width, false), width);
     }
 
     static byte[] apply(byte[] planes, byte[] base, DType dtype) {

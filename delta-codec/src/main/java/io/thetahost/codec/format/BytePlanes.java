@@ -1,5 +1,7 @@
 package io.thetahost.codec.format;
 
+import io.thetahost.codec.numeric.Elements;
+
 /**
  * Splits an array of fixed-width little-endian units into byte planes, most significant byte first: plane 0 holds
  * every unit's top byte, and so on. Bytes of equal significance compress far better together (the exponent bytes of
@@ -14,7 +16,7 @@ public final class BytePlanes {
         int count = units.length / width;
         byte[] planes = new byte[units.length];
         for (int i = 0; i < count; i++) {
-            long v = read(units, i * width, width);
+            long v = Elements.get(units, i, width);
             if (rotateSign) {
                 v = rotateLeft(v, width);
             }
@@ -36,23 +38,9 @@ public final class BytePlanes {
             if (rotateSign) {
                 v = rotateRight(v, width);
             }
-            write(units, i * width, width, v);
+            Elements.set(units, i, width, v);
         }
         return units;
-    }
-
-    private static long read(byte[] b, int off, int width) {
-        long v = 0;
-        for (int k = width - 1; k >= 0; k--) {
-            v = (v << 8) | (b[off + k] & 0xff);
-        }
-        return v;
-    }
-
-    private static void write(byte[] b, int off, int width, long v) {
-        for (int k = 0; k < width; k++) {
-            b[off + k] = (byte) (v >>> (8 * k));
-        }
     }
 
     private static long rotateLeft(long v, int width) {

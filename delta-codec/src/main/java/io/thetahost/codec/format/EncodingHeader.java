@@ -25,7 +25,7 @@ public record EncodingHeader(
 
     public long chunkCount() {
         long rows = shape.rows();
-        return rows == 0 ? 0 : (rows + rowsPerChunk - 1) / rowsPerChunk;
+        return rows == 0 ? 0 : (rows - 1) / rowsPerChunk + 1;
     }
 
     public long firstRow(long chunk) {

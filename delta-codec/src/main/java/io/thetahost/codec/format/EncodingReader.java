@@ -30,7 +30,9 @@ public final class EncodingReader {
         this.in = in;
         this.limits = limits;
         this.header = readHeader();
-        this.shared = readSections("shared sections", limits.maxSharedBytes());
+        this.shared = readSections("shared sections", header.kind() == EncodingKind.LOW_RANK
+                ? Math.min(limits.maxSharedBytes(), multiplyOrMax(header.rank() * 4L, header.shape().rowElements()))
+                : 0);
     }
 
     public EncodingHeader header() {
@@ -121,6 +123,11 @@ public final class EncodingReader {
             throw new InvalidEncodingException("chunks of " + rowsPerChunk + " rows exceed the limit of "
                     + limits.maxChunkBytes() + " bytes per chunk");
         }
+        long chunkBytes = multiplyOrMax(Math.min(rowsPerChunk, shape.rows()), rowBytes);
+        if (chunkBytes > Integer.MAX_VALUE - 16) {
+            throw new InvalidEncodingException("chunks of " + chunkBytes + " bytes are more than a decoder holds in "
+                    + "memory (at most " + (Integer.MAX_VALUE - 16) + ")");
+        }
         if (!dtype.isByteAligned() && (rowsPerChunk * shape.rowElements() * dtype.bits()) % 8 != 0
                 && rowsPerChunk < shape.rows()) {
             throw new InvalidEncodingException("chunks of " + rowsPerChunk + " rows split bytes of packed "
@@ -135,6 +142,11 @@ public final class EncodingReader {
             if (shape.rank() != 2) {
                 throw new InvalidEncodingException("low-rank encoding of a tensor of shape " + shape
                         + " (it needs a matrix)");
+            }
+            long factorBBytes = multiplyOrMax(rowsPerChunk, lowRank * 4L);
+            if (rowsPerChunk > 1 && factorBBytes > limits.maxChunkBytes()) {
+                throw new InvalidEncodingException("chunks of " + rowsPerChunk + " rows need " + factorBBytes
+                        + " bytes of factor B, more than the limit of " + limits.maxChunkBytes() + " bytes per chunk");
             }
         } else if (lowRank != 0) {
             throw new InvalidEncodingException(kind.displayName() + " encoding declares a low-rank rank");

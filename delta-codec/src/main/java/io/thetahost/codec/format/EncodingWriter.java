@@ -15,7 +15,8 @@ import java.util.List;
  * u32 n  section[n]                      shared sections
  * per chunk: u32 n  section[n]
  * "TEND"
- * section: u8 tag  u8 codec (0 stored, 1 zstd)  u64 raw length  u64 stored length  bytes
+ * section: u8 tag  u8 codec (0 stored, 1 zstd, 2 planar)  u64 raw length  u64 stored length  bytes
+ * planar:  u8 planes, then per plane: u8 codec (0 stored, 1 zstd)  u64 stored length  bytes
  * </pre>
  */
 public final class EncodingWriter {
@@ -70,7 +71,7 @@ public final class EncodingWriter {
     private void sections(List<Section> sections) throws IOException {
         LittleEndian.write(out, sections.size(), 4);
         for (Section s : sections) {
-            SectionCodec.Stored stored = SectionCodec.compress(s.data(), level);
+            SectionCodec.Stored stored = SectionCodec.compress(s, level);
             out.write(s.tag().code());
             out.write(stored.codec());
             LittleEndian.write(out, s.data().length, 8);

@@ -2,23 +2,51 @@ package io.thetahost.codec.format;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdException;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
-/** How a section's bytes are stored: as they are, or zstd-compressed when that is smaller. */
+/**
+ * How a section's bytes are stored: as they are, zstd-compressed, or (for byte planes) each plane compressed on its
+ * own, whichever is smallest. Planes of different significance share nothing, and compressing them together costs
+ * a few percent; an incompressible plane is stored as it is.
+ */
 public final class SectionCodec {
     static final int STORED = 0;
     static final int ZSTD = 1;
+    /** u8 plane count, then per plane: u8 codec (STORED or ZSTD), u64 stored length, bytes. */
+    static final int PLANAR = 2;
 
     private SectionCodec() {
     }
 
-    /** The stored form: a codec byte's worth of choice and the bytes. */
+    /** The stored form: the codec and the bytes. */
     record Stored(int codec, byte[] bytes) {
     }
 
-    static Stored compress(byte[] raw, int level) {
+    static Stored compress(Section section, int level) {
+        byte[] raw = section.data();
         if (raw.length == 0) {
             return new Stored(STORED, raw);
         }
+        Stored whole = smaller(raw, level);
+        if (section.planes() == 1) {
+            return whole;
+        }
+        int planeLength = raw.length / section.planes();
+        ByteArrayOutputStream planar = new ByteArrayOutputStream(raw.length / 2);
+        planar.write(section.planes());
+        for (int p = 0; p < section.planes(); p++) {
+            byte[] plane = java.util.Arrays.copyOfRange(raw, p * planeLength, (p + 1) * planeLength);
+            Stored s = smaller(plane, level);
+            planar.write(s.codec());
+            planar.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(s.bytes().length).array());
+            planar.writeBytes(s.bytes());
+        }
+        return planar.size() < whole.bytes().length ? new Stored(PLANAR, planar.toByteArray()) : whole;
+    }
+
+    private static Stored smaller(byte[] raw, int level) {
         byte[] z = Zstd.compress(raw, level);
         return z.length < raw.length ? new Stored(ZSTD, z) : new Stored(STORED, raw);
     }
@@ -28,33 +56,76 @@ public final class SectionCodec {
      * ever written past {@code rawLength}, which the caller has checked against its limits.
      */
     static byte[] decompress(int codec, byte[] stored, int rawLength, String what) throws InvalidEncodingException {
-        if (codec == STORED) {
-            if (stored.length != rawLength) {
-                throw new InvalidEncodingException(what + ": stored section of " + stored.length
-                        + " bytes declares " + rawLength);
+        if (codec == PLANAR) {
+            return planar(stored, rawLength, what);
+        }
+        byte[] out = new byte[rawLength];
+        decompressInto(codec, stored, 0, stored.length, out, 0, rawLength, what);
+        return out;
+    }
+
+    private static byte[] planar(byte[] stored, int rawLength, String what) throws InvalidEncodingException {
+        if (stored.length < 1) {
+            throw new InvalidEncodingException(what + ": planar section without a plane count");
+        }
+        int planes = stored[0] & 0xff;
+        if (planes < 2 || planes > 8 || rawLength % planes != 0) {
+            throw new InvalidEncodingException(what + ": " + planes + " planes for a section of " + rawLength + " bytes");
+        }
+        int planeLength = rawLength / planes;
+        byte[] out = new byte[rawLength];
+        ByteBuffer in = ByteBuffer.wrap(stored).order(ByteOrder.LITTLE_ENDIAN);
+        in.position(1);
+        for (int p = 0; p < planes; p++) {
+            if (in.remaining() < 9) {
+                throw new InvalidEncodingException(what + ": planar section ends inside plane " + p);
             }
-            return stored;
+            int codec = in.get() & 0xff;
+            long length = in.getLong();
+            if (length < 0 || length > in.remaining()) {
+                throw new InvalidEncodingException(what + ": plane " + p + " declares " + Long.toUnsignedString(length)
+                        + " stored bytes, " + in.remaining() + " remain");
+            }
+            decompressInto(codec, stored, in.position(), (int) length, out, p * planeLength, planeLength,
+                    what + " plane " + p);
+            in.position(in.position() + (int) length);
+        }
+        if (in.hasRemaining()) {
+            throw new InvalidEncodingException(what + ": " + in.remaining() + " bytes after the last plane");
+        }
+        return out;
+    }
+
+    private static void decompressInto(int codec, byte[] src, int srcOff, int srcLen, byte[] dst, int dstOff,
+            int dstLen, String what) throws InvalidEncodingException {
+        if (codec == STORED) {
+            if (srcLen != dstLen) {
+                throw new InvalidEncodingException(what + ": stored section of " + srcLen + " bytes declares " + dstLen);
+            }
+            System.arraycopy(src, srcOff, dst, dstOff, dstLen);
+            return;
         }
         if (codec != ZSTD) {
             throw new InvalidEncodingException(what + ": unknown section codec " + codec);
         }
-        long declared = Zstd.getFrameContentSize(stored);
-        if (declared >= 0 && declared != rawLength) {
-            throw new InvalidEncodingException(what + ": compressed frame holds " + declared + " bytes, the section declares "
-                    + rawLength);
+        if (srcLen == 0) {
+            throw new InvalidEncodingException(what + ": empty compressed data for " + dstLen + " bytes");
         }
-        byte[] out = new byte[rawLength];
+        long declared = Zstd.getFrameContentSize(src, srcOff, srcLen);
+        if (declared >= 0 && declared != dstLen) {
+            throw new InvalidEncodingException(what + ": compressed frame holds " + declared
+                    + " bytes, the section declares " + dstLen);
+        }
         long n;
         try {
-            n = Zstd.decompressByteArray(out, 0, rawLength, stored, 0, stored.length);
+            n = Zstd.decompressByteArray(dst, dstOff, dstLen, src, srcOff, srcLen);
         } catch (ZstdException e) {
             throw new InvalidEncodingException(what + ": compressed data does not decompress into the declared "
-                    + rawLength + " bytes (" + e.getMessage() + ")");
+                    + dstLen + " bytes (" + e.getMessage() + ")");
         }
-        if (n != rawLength) {
+        if (n != dstLen) {
             throw new InvalidEncodingException(what + ": compressed data holds " + n + " bytes, the section declares "
-                    + rawLength);
+                    + dstLen);
         }
-        return out;
     }
 }

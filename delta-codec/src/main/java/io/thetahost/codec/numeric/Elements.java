@@ -1,26 +1,55 @@
 package io.thetahost.codec.numeric;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Little-endian element access in raw tensor bytes. A "unit" is one element for byte-aligned dtypes and one byte for
  * the packed sub-byte dtypes (F4, F6_*), which the element-wise codecs treat byte by byte.
  */
 public final class Elements {
+    private static final VarHandle SHORT =
+            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private Elements() {
     }
 
+    /** The unit's bits, zero-extended. */
     public static long get(byte[] buf, int index, int width) {
-        int off = index * width;
-        long v = 0;
-        for (int i = width - 1; i >= 0; i--) {
-            v = (v << 8) | (buf[off + i] & 0xff);
+        switch (width) {
+            case 1:
+                return buf[index] & 0xffL;
+            case 2:
+                return (short) SHORT.get(buf, index * 2) & 0xffffL;
+            case 4:
+                return (int) INT.get(buf, index * 4) & 0xffffffffL;
+            case 8:
+                return (long) LONG.get(buf, index * 8);
+            default:
+                throw new IllegalArgumentException("no " + width + "-byte units");
         }
-        return v;
     }
 
+    /** Stores the low {@code width} bytes of {@code value}. */
     public static void set(byte[] buf, int index, int width, long value) {
-        int off = index * width;
-        for (int i = 0; i < width; i++) {
-            buf[off + i] = (byte) (value >>> (8 * i));
+        switch (width) {
+            case 1:
+                buf[index] = (byte) value;
+                break;
+            case 2:
+                SHORT.set(buf, index * 2, (short) value);
+                break;
+            case 4:
+                INT.set(buf, index * 4, (int) value);
+                break;
+            case 8:
+                LONG.set(buf, index * 8, value);
+                break;
+            default:
+                throw new IllegalArgumentException("no " + width + "-byte units");
         }
     }
 

@@ -37,7 +37,8 @@ public final class TensorId {
     /** @throws IllegalArgumentException unless the text is {@code sha256:} and 64 lowercase hex digits */
     public static TensorId parse(String text) {
         if (text == null || !text.startsWith(PREFIX) || text.length() != PREFIX.length() + 64) {
-            throw new IllegalArgumentException("not a tensor id: '" + abbreviate(text) + "' (expected sha256:<64 hex>)");
+            throw new IllegalArgumentException(
+                    "not a tensor id: '" + abbreviate(text) + "' (expected sha256:<64 hex>)");
         }
         String hex = text.substring(PREFIX.length());
         for (char c : hex.toCharArray()) {

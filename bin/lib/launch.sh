@@ -1,0 +1,33 @@
+# Sourced by bin/thetahost and bin/theta: builds a module's runnable jar with Maven when it is missing or older than
+# the sources it is made of, then runs it. A fresh clone needs nothing but a JDK 17 and Maven.
+#
+#   launch NAME MODULE JAR_NAME "SOURCE MODULES" JAVA_OPTS_VARIABLE ARGS...
+
+launch() {
+  local name=$1 module=$2 jar_name=$3 modules=$4 opts_var=$5
+  shift 5
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  local jar="$root/$module/target/$jar_name"
+
+  stale() {
+    [ -f "$jar" ] || return 0
+    [ "$root/pom.xml" -nt "$jar" ] && return 0
+    local dirs=()
+    for m in $modules; do dirs+=("$root/$m/src" "$root/$m/pom.xml"); done
+    [ -n "$(find "${dirs[@]}" -newer "$jar" -type f -print -quit 2>/dev/null)" ]
+  }
+
+  if stale; then
+    # One build at a time, however many commands start at once; the others wait, then find it done.
+    exec 9>"$root/.thetahost-build.lock"
+    flock 9
+    if stale; then
+      echo "$name: building with Maven (first use, or the sources changed)..." >&2
+      (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests -pl "$module" -am package) >&2
+    fi
+    flock -u 9
+  fi
+  # The variable named by opts_var (THETAHOST_JAVA_OPTS, THETA_JAVA_OPTS) passes JVM options, e.g. -Xmx512m.
+  exec java ${!opts_var:-} -jar "$jar" "$@"
+}

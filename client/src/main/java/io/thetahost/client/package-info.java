@@ -1,4 +1,0 @@
-/**
- * The theta git extension. Nothing here yet.
- */
-package io.thetahost.client;

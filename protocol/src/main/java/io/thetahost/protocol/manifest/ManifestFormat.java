@@ -1,0 +1,457 @@
+package io.thetahost.protocol.manifest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.thetahost.protocol.safetensors.GapBytes;
+import io.thetahost.protocol.safetensors.InvalidCheckpointException;
+import io.thetahost.protocol.safetensors.Quoting;
+import io.thetahost.protocol.safetensors.SafetensorsHeader;
+import io.thetahost.protocol.safetensors.SafetensorsLimits;
+import io.thetahost.protocol.safetensors.TensorEntry;
+import io.thetahost.protocol.tensor.Shape;
+import io.thetahost.protocol.tensor.TensorId;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The canonical JSON form of a {@link Manifest}: fixed key order, one tensor (and one gap) per line so that git diffs
+ * show which tensors changed, and fixed string escaping, so one checkpoint always gives the same bytes.
+ * {@link #read} accepts only that form: it re-writes what it parsed and refuses anything that differs.
+ * {@code protocol/MANIFEST.md} specifies the format.
+ */
+public final class ManifestFormat {
+    static final String VERSION_KEY = "thetahost_manifest";
+    private static final List<String> TOP_KEYS = List.of(VERSION_KEY, "format", "header", "tensors", "gaps");
+    private static final List<String> TENSOR_KEYS = List.of("name", "dtype", "shape", "id");
+    private static final List<String> GAP_KEYS = List.of("offset", "bytes");
+    private static final Set<String> KNOWN_KEYS = Set.of(VERSION_KEY, "format", "header", "tensors", "gaps", "name",
+            "dtype", "shape", "id", "offset", "bytes");
+    private static final int MAX_KEY_LENGTH = 64;
+
+    private ManifestFormat() {
+    }
+
+    /** The canonical bytes of a manifest (UTF-8, ending in a newline). */
+    public static byte[] write(Manifest manifest) {
+        String header = new String(manifest.header().bytes(), StandardCharsets.UTF_8); // valid UTF-8, checked on parse
+        StringBuilder b = new StringBuilder(header.length() + 160 * manifest.tensors().size() + 256);
+        b.append("{\n");
+        b.append("  \"").append(VERSION_KEY).append("\": ").append(Manifest.VERSION).append(",\n");
+        b.append("  \"format\": ");
+        appendString(b, manifest.format());
+        b.append(",\n  \"header\": ");
+        appendString(b, header);
+        b.append(",\n  \"tensors\": [");
+        List<ManifestTensor> tensors = manifest.tensors();
+        for (int i = 0; i < tensors.size(); i++) {
+            ManifestTensor t = tensors.get(i);
+            b.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ");
+            appendString(b, t.name());
+            b.append(", \"dtype\": \"").append(t.dtype().formatName()).append("\", \"shape\": [");
+            for (int d = 0; d < t.shape().rank(); d++) {
+                b.append(d == 0 ? "" : ", ").append(t.shape().dim(d));
+            }
+            b.append("], \"id\": \"").append(t.id()).append("\"}");
+        }
+        b.append(tensors.isEmpty() ? "]" : "\n  ]").append(",\n  \"gaps\": [");
+        List<GapBytes> gaps = manifest.gaps();
+        for (int i = 0; i < gaps.size(); i++) {
+            GapBytes g = gaps.get(i);
+            b.append(i == 0 ? "\n" : ",\n").append("    {\"offset\": ").append(g.offset()).append(", \"bytes\": \"")
+                    .append(Base64.getEncoder().encodeToString(g.bytes())).append("\"}");
+        }
+        b.append(gaps.isEmpty() ? "]" : "\n  ]").append("\n}\n");
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Reads a manifest under the default limits. */
+    public static Manifest read(byte[] bytes) throws InvalidManifestException {
+        return read(bytes, SafetensorsLimits.defaults());
+    }
+
+    /**
+     * Reads a manifest: strict JSON, the known version, the embedded header valid under {@code limits}, the tensor
+     * list equal to what the header declares, and the bytes in canonical form.
+     *
+     * @throws InvalidManifestException saying what is wrong, and for which tensor
+     */
+    public static Manifest read(byte[] bytes, SafetensorsLimits limits) throws InvalidManifestException {
+        long max = maxManifestBytes(limits);
+        if (bytes.length > max) {
+            throw new InvalidManifestException("manifest is " + bytes.length + " bytes, over the limit of " + max
+                    + " for these checkpoint limits");
+        }
+        Manifest manifest = new Reader(decode(bytes), limits, (int) max).manifest();
+        byte[] canonical = write(manifest);
+        int at = Arrays.mismatch(canonical, bytes);
+        if (at >= 0) {
+            throw new InvalidManifestException("manifest is not in canonical form (it differs from the canonical "
+                    + "writing at byte " + at + ")");
+        }
+        return manifest;
+    }
+
+    /**
+     * The largest manifest a checkpoint within {@code limits} can give: its header escaped (each byte at most 6),
+     * the tensor names again (at most 3 bytes per header byte), a line of fixed parts per tensor and gap, and the gaps
+     * in base64. A caller can refuse a larger blob before loading it.
+     */
+    public static long maxManifestBytes(SafetensorsLimits limits) {
+        long max = 9L * limits.maxHeaderBytes() + 256L * limits.maxTensors() + 2L * limits.maxGapBytes() + 4096;
+        return Math.min(max, Integer.MAX_VALUE - 16);
+    }
+
+    /** Quote, backslash and control characters escaped (controls as lowercase \\u00xx); everything else as is. */
+    static void appendString(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+            } else {
+                b.append(c);
+            }
+        }
+        b.append('"');
+    }
+
+    private static CharBuffer decode(byte[] bytes) throws InvalidManifestException {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(in);
+        } catch (CharacterCodingException e) {
+            throw new InvalidManifestException("manifest is not valid UTF-8 (at byte " + in.position() + ")");
+        }
+    }
+
+    /** One pass over the tokens, in the canonical key order; anything else is refused where it is met. */
+    private static final class Reader {
+        private final JsonParser parser;
+        private final SafetensorsLimits limits;
+        private String context = "manifest";
+
+        Reader(CharBuffer chars, SafetensorsLimits limits, int maxChars) throws InvalidManifestException {
+            this.limits = limits;
+            int maxString = (int) Math.max(limits.maxHeaderBytes(), 4L * ((limits.maxGapBytes() + 2) / 3));
+            JsonFactory factory = JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(8)
+                            .maxNumberLength(20)
+                            .maxStringLength(maxString)
+                            .maxNameLength(MAX_KEY_LENGTH)
+                            .maxDocumentLength(maxChars)
+                            .build())
+                    .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+                    .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                    .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                    .build();
+            try {
+                parser = factory.createParser(chars.array(), chars.arrayOffset() + chars.position(), chars.remaining());
+            } catch (IOException e) {
+                throw new InvalidManifestException("manifest cannot be parsed: " + Quoting.sanitize(e.getMessage()));
+            }
+        }
+
+        Manifest manifest() throws InvalidManifestException {
+            JsonToken t = next();
+            if (t != JsonToken.START_OBJECT) {
+                throw new InvalidManifestException("manifest must be a JSON object, found " + describe(t));
+            }
+            t = next();
+            if (t != JsonToken.FIELD_NAME || !VERSION_KEY.equals(text())) {
+                throw new InvalidManifestException("not a Thetahost manifest: its first key must be \"" + VERSION_KEY
+                        + "\"");
+            }
+            t = next();
+            if (t != JsonToken.VALUE_NUMBER_INT) {
+                throw new InvalidManifestException("manifest version must be an integer, found " + describe(t));
+            }
+            if (!Integer.toString(Manifest.VERSION).equals(text())) {
+                throw new InvalidManifestException("manifest version " + Quoting.sanitize(text())
+                        + " is not supported (this build reads version " + Manifest.VERSION + ")");
+            }
+            key(TOP_KEYS, 1);
+            String format = string("format");
+            if (!Manifest.FORMAT_SAFETENSORS.equals(format)) {
+                throw new InvalidManifestException("manifest format " + Quoting.quote(format)
+                        + " is not supported (only " + Manifest.FORMAT_SAFETENSORS + ")");
+            }
+            key(TOP_KEYS, 2);
+            String headerText = string("header");
+            if (Quoting.unpairedSurrogate(headerText) >= 0) {
+                throw new InvalidManifestException("manifest header holds an unpaired surrogate escape");
+            }
+            SafetensorsHeader header;
+            try {
+                header = SafetensorsHeader.parse(headerText.getBytes(StandardCharsets.UTF_8), limits);
+            } catch (InvalidCheckpointException e) {
+                throw new InvalidManifestException("manifest header: " + e.getMessage(), e);
+            }
+            key(TOP_KEYS, 3);
+            List<TensorId> ids = tensors(header);
+            key(TOP_KEYS, 4);
+            List<GapBytes> gaps = gaps(header);
+            t = next();
+            if (t != JsonToken.END_OBJECT) {
+                throw new InvalidManifestException(t == JsonToken.FIELD_NAME ? unexpectedKey("manifest", null)
+                        : "manifest: expected the end of the object, found " + describe(t));
+            }
+            String problem = Manifest.inconsistency(header, ids.size(), gaps);
+            if (problem != null) {
+                throw new InvalidManifestException(problem);
+            }
+            return Manifest.build(header, ids, gaps);
+        }
+
+        private List<TensorId> tensors(SafetensorsHeader header) throws InvalidManifestException {
+            List<TensorEntry> declared = header.tensors();
+            expectStart(JsonToken.START_ARRAY, "tensors", "an array");
+            List<TensorId> ids = new ArrayList<>(declared.size());
+            JsonToken t;
+            while ((t = next()) != JsonToken.END_ARRAY) {
+                int i = ids.size();
+                if (i == declared.size()) {
+                    throw new InvalidManifestException("the manifest lists more tensors than its header declares ("
+                            + declared.size() + ")");
+                }
+                if (t != JsonToken.START_OBJECT) {
+                    throw new InvalidManifestException("tensors: entry " + i + " must be an object, found "
+                            + describe(t));
+                }
+                TensorEntry e = declared.get(i);
+                context = "tensor " + i;
+                key(TENSOR_KEYS, 0);
+                String name = string("name");
+                if (!name.equals(e.name())) {
+                    throw new InvalidManifestException("tensor " + i + ": the manifest lists " + Quoting.quote(name)
+                            + " where the header has " + Quoting.quote(e.name()));
+                }
+                String where = "tensor " + Quoting.quote(name);
+                context = where;
+                key(TENSOR_KEYS, 1);
+                String dtype = string("dtype");
+                if (!dtype.equals(e.dtype().formatName())) {
+                    throw new InvalidManifestException(where + ": the manifest says dtype " + Quoting.quote(dtype)
+                            + ", the header says " + e.dtype().formatName());
+                }
+                key(TENSOR_KEYS, 2);
+                long[] dims = longs("shape", Shape.MAX_DIMENSIONS);
+                if (!Arrays.equals(dims, e.shape().dims())) {
+                    throw new InvalidManifestException(where + ": the manifest says shape " + Arrays.toString(dims)
+                            + ", the header says " + e.shape());
+                }
+                key(TENSOR_KEYS, 3);
+                String idText = string("id");
+                try {
+                    ids.add(TensorId.parse(idText));
+                } catch (IllegalArgumentException ex) {
+                    throw new InvalidManifestException(where + ": " + Quoting.sanitize(ex.getMessage()));
+                }
+                endObject();
+                context = "manifest";
+            }
+            if (ids.size() < declared.size()) {
+                throw new InvalidManifestException("the manifest lists " + ids.size() + " of the " + declared.size()
+                        + " tensors its header declares");
+            }
+            return ids;
+        }
+
+        private List<GapBytes> gaps(SafetensorsHeader header) throws InvalidManifestException {
+            expectStart(JsonToken.START_ARRAY, "gaps", "an array");
+            List<GapBytes> gaps = new ArrayList<>();
+            JsonToken t;
+            while ((t = next()) != JsonToken.END_ARRAY) {
+                int i = gaps.size();
+                if (i > header.gaps().size()) {
+                    throw new InvalidManifestException("the manifest has more gaps than its header leaves ("
+                            + header.gaps().size() + ", and at most one after the last tensor)");
+                }
+                if (t != JsonToken.START_OBJECT) {
+                    throw new InvalidManifestException("gaps: entry " + i + " must be an object, found " + describe(t));
+                }
+                context = "gap " + i;
+                key(GAP_KEYS, 0);
+                long offset = longs("offset", 0)[0];
+                key(GAP_KEYS, 1);
+                String base64 = string("bytes");
+                byte[] bytes;
+                try {
+                    bytes = Base64.getDecoder().decode(base64);
+                } catch (IllegalArgumentException ex) {
+                    throw new InvalidManifestException("gap " + i + " at data offset " + offset
+                            + ": bytes are not base64 (" + Quoting.sanitize(ex.getMessage()) + ")");
+                }
+                if (bytes.length == 0) {
+                    throw new InvalidManifestException("gap " + i + " at data offset " + offset + " is empty");
+                }
+                endObject();
+                gaps.add(new GapBytes(offset, bytes));
+                context = "manifest";
+            }
+            return gaps;
+        }
+
+        /** The next token is the key {@code keys.get(index)}. */
+        private void key(List<String> keys, int index) throws InvalidManifestException {
+            JsonToken t = next();
+            if (t != JsonToken.FIELD_NAME) {
+                throw new InvalidManifestException(context + ": missing key \"" + keys.get(index) + "\"");
+            }
+            String found = text();
+            if (!found.equals(keys.get(index))) {
+                throw new InvalidManifestException(unexpectedKey(context, keys.get(index)));
+            }
+        }
+
+        private String unexpectedKey(String where, String expected) throws InvalidManifestException {
+            String found = text();
+            if (!KNOWN_KEYS.contains(found)) {
+                return where + ": unknown key " + Quoting.quote(found);
+            }
+            return "manifest is not in canonical form: " + where + " has the key " + Quoting.quote(found)
+                    + (expected == null ? " again" : " where \"" + expected + "\" belongs");
+        }
+
+        private void endObject() throws InvalidManifestException {
+            JsonToken t = next();
+            if (t == JsonToken.FIELD_NAME) {
+                throw new InvalidManifestException(unexpectedKey(context, null));
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new InvalidManifestException(context + ": expected the end of the object, found "
+                        + describe(t));
+            }
+        }
+
+        private String string(String key) throws InvalidManifestException {
+            JsonToken t = next();
+            if (t != JsonToken.VALUE_STRING) {
+                throw new InvalidManifestException(context + ": " + key + " must be a string, found " + describe(t));
+            }
+            return text();
+        }
+
+        /** Non-negative longs: an array of at most {@code max}, or when {@code max} is 0 a single number. */
+        private long[] longs(String key, int max) throws InvalidManifestException {
+            if (max == 0) {
+                return new long[] {nonNegative(key, next())};
+            }
+            expectStart(JsonToken.START_ARRAY, key, "an array of integers");
+            long[] values = new long[max];
+            int n = 0;
+            JsonToken t;
+            while ((t = next()) != JsonToken.END_ARRAY) {
+                if (n == max) {
+                    throw new InvalidManifestException(context + ": " + key + " has more than " + max + " entries");
+                }
+                values[n++] = nonNegative(key, t);
+            }
+            return Arrays.copyOf(values, n);
+        }
+
+        private long nonNegative(String key, JsonToken t) throws InvalidManifestException {
+            if (t != JsonToken.VALUE_NUMBER_INT || text().startsWith("-")) {
+                throw new InvalidManifestException(context + ": " + key + " must hold non-negative integers, found "
+                        + (t == JsonToken.VALUE_NUMBER_INT ? text() : describe(t)));
+            }
+            try {
+                if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    throw new InvalidManifestException(context + ": " + key + " holds " + text()
+                            + ", larger than the largest allowed (" + Long.MAX_VALUE + ")");
+                }
+                return parser.getLongValue();
+            } catch (InvalidManifestException e) {
+                throw e;
+            } catch (IOException e) {
+                throw jsonError(e);
+            }
+        }
+
+        private void expectStart(JsonToken expected, String key, String what) throws InvalidManifestException {
+            JsonToken t = next();
+            if (t != expected) {
+                throw new InvalidManifestException(context + ": " + key + " must be " + what + ", found "
+                        + describe(t));
+            }
+        }
+
+        private JsonToken next() throws InvalidManifestException {
+            try {
+                return parser.nextToken();
+            } catch (IOException e) {
+                throw jsonError(e);
+            }
+        }
+
+        private String text() throws InvalidManifestException {
+            try {
+                return parser.getText();
+            } catch (IOException e) {
+                throw jsonError(e);
+            }
+        }
+
+        private InvalidManifestException jsonError(IOException e) {
+            String detail = e instanceof JsonProcessingException
+                    ? ((JsonProcessingException) e).getOriginalMessage()
+                    : e.getMessage();
+            String what = e instanceof StreamConstraintsException ? "exceeds a parser limit" : "is not valid JSON";
+            long at = e instanceof JsonProcessingException && ((JsonProcessingException) e).getLocation() != null
+                    ? ((JsonProcessingException) e).getLocation().getCharOffset()
+                    : -1;
+            String prefix = "manifest".equals(context) ? "" : context + ": ";
+            return new InvalidManifestException(prefix + "manifest " + what
+                    + (at >= 0 ? " at character " + at : "") + ": " + Quoting.sanitize(detail), e);
+        }
+
+        private static String describe(JsonToken t) {
+            if (t == null) {
+                return "the end of the manifest";
+            }
+            switch (t) {
+                case START_OBJECT:
+                    return "an object";
+                case START_ARRAY:
+                    return "an array";
+                case END_OBJECT:
+                    return "the end of an object";
+                case END_ARRAY:
+                    return "the end of an array";
+                case FIELD_NAME:
+                    return "a key";
+                case VALUE_STRING:
+                    return "a string";
+                case VALUE_NUMBER_INT:
+                case VALUE_NUMBER_FLOAT:
+                    return "a number";
+                case VALUE_TRUE:
+                case VALUE_FALSE:
+                    return "a boolean";
+                case VALUE_NULL:
+                    return "null";
+                default:
+                    return t.toString();
+            }
+        }
+    }
+}
