@@ -51,6 +51,67 @@ class RoundTripPropertyTest {
         }
     }
 
+    /** Shapes at the edges: scalars, empty tensors (low-rank of empty matrices too), single rows and columns. */
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void edgeShapesAreLosslessInEveryEncoding(DType dtype) throws IOException {
+        SplittableRandom r = new SplittableRandom(dtype.ordinal() + 555);
+        long[][] shapes = {{}, {0}, {0, 0}, {0, 5}, {5, 0}, {3, 0, 2}, {1, 1}, {1, 40}, {40, 1}, {2}, {16}};
+        for (long[] dims : shapes) {
+            Shape shape = Shape.of(dims);
+            if ((shape.elements() * dtype.bits()) % 8 != 0) {
+                continue;
+            }
+            byte[] target = RandomTensors.randomValues(r, dtype, shape);
+            byte[] base = RandomTensors.perturb(r, dtype, target, 0.5);
+            List<EncodingKind> kinds = applicable(dtype, shape);
+            if (LowRankEncoding.supports(dtype) && shape.rank() == 2 && !kinds.contains(EncodingKind.LOW_RANK)) {
+                kinds.add(EncodingKind.LOW_RANK);
+            }
+            for (long chunkBytes : new long[] {1, 3, 1 << 20}) {
+                for (EncodingKind kind : kinds) {
+                    byte[] decoded = roundTrip(kind, dtype, shape, target, base, chunkBytes, r);
+                    assertArrayEquals(target, decoded, kind + " of " + dtype + " " + shape + " in chunks of "
+                            + chunkBytes);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packed dtypes whose rows are not whole bytes (F4 rows of 4, 12 or 20 bits; F6 rows of 6, 18 or 30 bits), in
+     * chunks so small that the encoder must group rows to keep chunk boundaries on whole bytes.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F4", "F6_E2M3", "F6_E3M2"})
+    void packedRowsOfOddBitSizesInTinyChunks(DType dtype) throws IOException {
+        SplittableRandom r = new SplittableRandom(dtype.ordinal() + 777);
+        long[][] shapes = dtype == DType.F4
+                ? new long[][] {{2, 1}, {10, 1}, {6, 3}, {2, 5}, {4, 5, 1}}
+                : new long[][] {{4, 1}, {12, 1}, {4, 3}, {8, 5}, {4, 1, 5}};
+        for (long[] dims : shapes) {
+            Shape shape = Shape.of(dims);
+            byte[] target = RandomTensors.randomValues(r, dtype, shape);
+            byte[] base = RandomTensors.perturb(r, dtype, target, 0.3);
+            for (long chunkBytes : new long[] {1, 2, 3, 1 << 20}) {
+                for (EncodingKind kind : applicable(dtype, shape)) {
+                    byte[] decoded = roundTrip(kind, dtype, shape, target, base, chunkBytes, r);
+                    assertArrayEquals(target, decoded, kind + " of " + dtype + " " + shape + " in chunks of "
+                            + chunkBytes);
+                }
+            }
+            // With 1-byte chunks, each chunk is the fewest rows that make whole bytes.
+            long rowBits = shape.rowElements() * dtype.bits();
+            long fewest = 1;
+            while ((fewest * rowBits) % 8 != 0) {
+                fewest++;
+            }
+            TensorPair pair = new TensorPair(dtype, shape, target, base);
+            long rowsPerChunk = TensorPair.Layout.of(pair.dense(TensorPair.chunks(1))).header().rowsPerChunk();
+            assertEquals(Math.min(fewest, shape.rows()), rowsPerChunk, dtype + " " + shape);
+        }
+    }
+
     static List<EncodingKind> applicable(DType dtype, Shape shape) {
         List<EncodingKind> kinds = new ArrayList<>(List.of(EncodingKind.DENSE, EncodingKind.XOR,
                 EncodingKind.SPARSE));

@@ -70,6 +70,11 @@ public final class DeltaCommand implements Callable<Integer> {
             description = "Tensors larger than this are encoded and decoded in row chunks. Default: ${DEFAULT-VALUE}")
     int chunkMib;
 
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
+            description = "Encode and decode everything N times and report the last run's speed (a warm JVM). "
+                    + "Default: ${DEFAULT-VALUE}")
+    int repeat;
+
     @Option(names = "--level", paramLabel = "N", defaultValue = "1",
             description = "zstd level for the encodings' sections. Default: ${DEFAULT-VALUE}")
     int level;
@@ -84,6 +89,27 @@ public final class DeltaCommand implements Callable<Integer> {
         Encoder encoder = new Encoder(options, noDetect ? LowRankDetector.NONE : LowRankDetector.available());
         TensorDecoder decoder = new TensorDecoder(DecodeLimits.defaults());
 
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat must be at least 1");
+        }
+        DeltaReport report = null;
+        for (int run = 0; run < repeat; run++) {
+            report = run(baseCheckpoint, targetCheckpoint, lora, encoder, decoder);
+        }
+        if (baselines) {
+            report.baselines(Baselines.zstd19Raw(targetCheckpoint),
+                    Baselines.zstd19Xor(targetCheckpoint, baseCheckpoint));
+        }
+        if (json) {
+            report.printJson(System.out);
+        } else {
+            report.printTable(System.out);
+        }
+        return report.verified() ? 0 : 1;
+    }
+
+    private DeltaReport run(Optional<Checkpoint> baseCheckpoint, Checkpoint targetCheckpoint,
+            Optional<LoraAdapter> lora, Encoder encoder, TensorDecoder decoder) throws IOException {
         DeltaReport report = new DeltaReport(targetCheckpoint.fileSize());
         Map<String, TensorEntry> bases = baseCheckpoint.map(Checkpoint::tensors).orElse(Map.of());
         for (TensorEntry entry : targetCheckpoint.tensors().values()) {
@@ -111,16 +137,7 @@ public final class DeltaCommand implements Callable<Integer> {
                 report.encoded(entry, result, verified, t1 - t0, t2 - t1, hint.isPresent());
             }
         }
-        if (baselines) {
-            report.baselines(Baselines.zstd19Raw(targetCheckpoint),
-                    Baselines.zstd19Xor(targetCheckpoint, baseCheckpoint));
-        }
-        if (json) {
-            report.printJson(System.out);
-        } else {
-            report.printTable(System.out);
-        }
-        return report.verified() ? 0 : 1;
+        return report;
     }
 
     private Optional<LoraAdapter> loadAdapter() throws IOException {

@@ -103,7 +103,10 @@ public final class KindEncoders {
             throw new IllegalArgumentException("factors for a " + factors.rows() + " x " + factors.columns()
                     + " matrix do not fit a tensor of shape " + target.shape());
         }
-        EncodingHeader h = header(EncodingKind.LOW_RANK, target, targetId, baseId, factors.rank(), 0f);
+        long rowsPerChunk = Chunking.rowsPerChunk(target.dtype(), target.shape(), options.chunkBytes(),
+                4L * factors.rank());
+        EncodingHeader h = new EncodingHeader(EncodingKind.LOW_RANK, target.dtype(), target.shape(), targetId, baseId,
+                rowsPerChunk, factors.rank(), 0f);
         Section a = LowRankEncoding.factorA(factors.a());
         EncodingWriter w = new EncodingWriter(out, h, List.of(a), options.zstdLevel());
         try (ChunkedPair chunks = new ChunkedPair(target, base, h.rowsPerChunk())) {

@@ -7,7 +7,6 @@ import io.thetahost.codec.format.Section;
 import io.thetahost.codec.format.SectionTag;
 import io.thetahost.protocol.tensor.DType;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,11 +32,9 @@ public final class ChunkApply {
             if (!LowRankEncoding.supports(dtype)) {
                 throw new InvalidEncodingException("low-rank encoding of " + dtype.formatName() + " is not defined");
             }
-            require(s, EnumSet.of(SectionTag.FACTOR_A), EnumSet.noneOf(SectionTag.class), "shared sections");
             a = s.get(SectionTag.FACTOR_A);
-        } else {
-            require(s, EnumSet.noneOf(SectionTag.class), EnumSet.noneOf(SectionTag.class), "shared sections");
         }
+        require(s, header.kind().sharedSections(), "shared sections");
         if (header.kind() == EncodingKind.SPARSE_TERNARY && !SparseTernaryEncoding.supports(dtype)) {
             throw new InvalidEncodingException("sparse-ternary encoding of " + dtype.formatName() + " is not defined");
         }
@@ -49,30 +46,25 @@ public final class ChunkApply {
         Map<SectionTag, byte[]> s = byTag(sections, where);
         DType dtype = header.dtype();
         long expected = header.chunkBytes(index);
-        Set<SectionTag> optional = EnumSet.of(SectionTag.RESIDUAL);
+        require(s, header.kind().requiredChunkSections(), where);
         byte[] out;
         switch (header.kind()) {
             case DENSE:
-                require(s, EnumSet.of(SectionTag.PLANES), EnumSet.noneOf(SectionTag.class), where);
                 checkLength(s.get(SectionTag.PLANES), expected, where + " planes");
                 out = DenseEncoding.apply(s.get(SectionTag.PLANES), dtype);
                 break;
             case XOR:
-                require(s, EnumSet.of(SectionTag.PLANES), optional, where);
                 checkLength(s.get(SectionTag.PLANES), expected, where + " planes");
                 out = XorEncoding.apply(s.get(SectionTag.PLANES), base, dtype);
                 break;
             case SPARSE:
-                require(s, EnumSet.of(SectionTag.POSITIONS, SectionTag.VALUES), optional, where);
                 out = SparseEncoding.apply(s.get(SectionTag.POSITIONS), s.get(SectionTag.VALUES), base, dtype);
                 break;
             case SPARSE_TERNARY:
-                require(s, EnumSet.of(SectionTag.POSITIONS, SectionTag.SIGNS), optional, where);
                 out = SparseTernaryEncoding.apply(s.get(SectionTag.POSITIONS), s.get(SectionTag.SIGNS),
                         header.magnitude(), base, dtype);
                 break;
             case LOW_RANK:
-                require(s, EnumSet.of(SectionTag.FACTOR_B), optional, where);
                 out = LowRankEncoding.apply(s.get(SectionTag.FACTOR_B), factorA, header.rank(),
                         Math.toIntExact(header.chunkRows(index)), Math.toIntExact(header.shape().rowElements()),
                         base, dtype);
@@ -95,16 +87,12 @@ public final class ChunkApply {
         return m;
     }
 
-    private static void require(Map<SectionTag, byte[]> present, Set<SectionTag> required, Set<SectionTag> optional,
-            String where) throws InvalidEncodingException {
+    /** The reader has refused tags the kind does not use; what is left to check is that none is missing. */
+    private static void require(Map<SectionTag, byte[]> present, Set<SectionTag> required, String where)
+            throws InvalidEncodingException {
         for (SectionTag t : required) {
             if (!present.containsKey(t)) {
                 throw new InvalidEncodingException(where + ": missing " + t + " section");
-            }
-        }
-        for (SectionTag t : present.keySet()) {
-            if (!required.contains(t) && !optional.contains(t)) {
-                throw new InvalidEncodingException(where + ": unexpected " + t + " section");
             }
         }
     }

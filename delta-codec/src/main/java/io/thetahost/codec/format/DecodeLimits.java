@@ -5,7 +5,8 @@ package io.thetahost.codec.format;
  * Memory while decoding is bounded by about two chunks plus the shared sections.
  *
  * @param maxTensorBytes the largest tensor
- * @param maxChunkBytes the largest chunk of the tensor (one row at the least, whatever this says)
+ * @param maxChunkBytes the largest chunk of the tensor, and the largest chunk of low-rank factor B; a tensor whose
+ *     single row is larger cannot be decoded (nor encoded: the encoders check against the defaults)
  * @param maxSharedBytes the largest shared section (low-rank factor A)
  * @param maxRank the largest low-rank rank
  */

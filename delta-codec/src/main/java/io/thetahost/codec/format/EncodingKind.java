@@ -1,6 +1,8 @@
 package io.thetahost.codec.format;
 
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /** How a stored tensor is encoded: self-contained, or a patch against a base tensor. */
 public enum EncodingKind {
@@ -36,6 +38,35 @@ public enum EncodingKind {
     /** The name people see: {@code dense}, {@code low-rank}, ... */
     public String displayName() {
         return displayName;
+    }
+
+    /** The sections every chunk of this kind must have. */
+    public Set<SectionTag> requiredChunkSections() {
+        switch (this) {
+            case DENSE:
+            case XOR:
+                return EnumSet.of(SectionTag.PLANES);
+            case SPARSE:
+                return EnumSet.of(SectionTag.POSITIONS, SectionTag.VALUES);
+            case SPARSE_TERNARY:
+                return EnumSet.of(SectionTag.POSITIONS, SectionTag.SIGNS);
+            default:
+                return EnumSet.of(SectionTag.FACTOR_B);
+        }
+    }
+
+    /** The sections a chunk of this kind may have: the required ones, and a residual for every patch. */
+    public Set<SectionTag> allowedChunkSections() {
+        Set<SectionTag> allowed = requiredChunkSections();
+        if (needsBase) {
+            allowed.add(SectionTag.RESIDUAL);
+        }
+        return allowed;
+    }
+
+    /** The shared sections, before the first chunk. */
+    public Set<SectionTag> sharedSections() {
+        return this == LOW_RANK ? EnumSet.of(SectionTag.FACTOR_A) : EnumSet.noneOf(SectionTag.class);
     }
 
     public static Optional<EncodingKind> byCode(int code) {

@@ -30,9 +30,11 @@ public final class EncodingReader {
         this.in = in;
         this.limits = limits;
         this.header = readHeader();
-        this.shared = readSections("shared sections", header.kind() == EncodingKind.LOW_RANK
-                ? Math.min(limits.maxSharedBytes(), multiplyOrMax(header.rank() * 4L, header.shape().rowElements()))
-                : 0);
+        this.shared = readSections("shared sections", header.kind().sharedSections(),
+                header.kind() == EncodingKind.LOW_RANK
+                        ? Math.min(limits.maxSharedBytes(), multiplyOrMax(header.rank() * 4L,
+                                header.shape().rowElements()))
+                        : 0);
     }
 
     public EncodingHeader header() {
@@ -50,8 +52,8 @@ public final class EncodingReader {
         }
         long chunkBytes = header.chunkBytes(chunksRead);
         long rowsBytes = (long) header.chunkRows(chunksRead) * header.rank() * 4L;
-        List<Section> sections = readSections("chunk " + chunksRead, Math.max(chunkBytes + 64, rowsBytes)
-                + chunkBytes / 4);
+        List<Section> sections = readSections("chunk " + chunksRead, header.kind().allowedChunkSections(),
+                Math.max(chunkBytes + 64, rowsBytes) + chunkBytes / 4);
         chunksRead++;
         return sections;
     }
@@ -119,11 +121,11 @@ public final class EncodingReader {
         }
         long rowBytes = shape.rowElements() == 0 ? 0 : dtype.sizeOf(0) + (long) Math.ceil(
                 shape.rowElements() * (double) dtype.bits() / 8);
-        if (rowsPerChunk > 1 && multiplyOrMax(rowsPerChunk, rowBytes) > limits.maxChunkBytes()) {
-            throw new InvalidEncodingException("chunks of " + rowsPerChunk + " rows exceed the limit of "
-                    + limits.maxChunkBytes() + " bytes per chunk");
-        }
         long chunkBytes = multiplyOrMax(Math.min(rowsPerChunk, shape.rows()), rowBytes);
+        if (chunkBytes > limits.maxChunkBytes()) {
+            throw new InvalidEncodingException("chunks of " + Math.min(rowsPerChunk, shape.rows()) + " rows ("
+                    + chunkBytes + " bytes) exceed the limit of " + limits.maxChunkBytes() + " bytes per chunk");
+        }
         if (chunkBytes > Integer.MAX_VALUE - 16) {
             throw new InvalidEncodingException("chunks of " + chunkBytes + " bytes are more than a decoder holds in "
                     + "memory (at most " + (Integer.MAX_VALUE - 16) + ")");
@@ -143,8 +145,8 @@ public final class EncodingReader {
                 throw new InvalidEncodingException("low-rank encoding of a tensor of shape " + shape
                         + " (it needs a matrix)");
             }
-            long factorBBytes = multiplyOrMax(rowsPerChunk, lowRank * 4L);
-            if (rowsPerChunk > 1 && factorBBytes > limits.maxChunkBytes()) {
+            long factorBBytes = multiplyOrMax(Math.min(rowsPerChunk, shape.rows()), lowRank * 4L);
+            if (factorBBytes > limits.maxChunkBytes()) {
                 throw new InvalidEncodingException("chunks of " + rowsPerChunk + " rows need " + factorBBytes
                         + " bytes of factor B, more than the limit of " + limits.maxChunkBytes() + " bytes per chunk");
             }
@@ -163,7 +165,9 @@ public final class EncodingReader {
         }
     }
 
-    private List<Section> readSections(String where, long maxRawBytes) throws IOException {
+    /** Reads sections, refusing any tag the kind does not use before its bytes are read or inflated. */
+    private List<Section> readSections(String where, java.util.Set<SectionTag> allowed, long maxRawBytes)
+            throws IOException {
         long n = LittleEndian.read(in, 4, where);
         if (n > MAX_SECTIONS) {
             throw new InvalidEncodingException(where + ": " + n + " sections (at most " + MAX_SECTIONS + ")");
@@ -174,6 +178,9 @@ public final class EncodingReader {
             int tagCode = (int) LittleEndian.read(in, 1, where);
             SectionTag tag = SectionTag.byCode(tagCode)
                     .orElseThrow(() -> new InvalidEncodingException(where + ": unknown section tag " + tagCode));
+            if (!allowed.contains(tag)) {
+                throw new InvalidEncodingException(where + ": unexpected " + tag + " section");
+            }
             if (seen.put(tag, Boolean.TRUE) != null) {
                 throw new InvalidEncodingException(where + ": two " + tag + " sections");
             }

@@ -1,0 +1,144 @@
+package io.thetahost.codec;
+
+import io.thetahost.codec.decode.BaseLookup;
+import io.thetahost.codec.decode.BaseTensor;
+import io.thetahost.codec.decode.TensorDecoder;
+import io.thetahost.codec.encode.EncoderOptions;
+import io.thetahost.codec.encode.KindEncoders;
+import io.thetahost.codec.encode.LowRankFactors;
+import io.thetahost.codec.encode.TensorInput;
+import io.thetahost.codec.format.DecodeLimits;
+import io.thetahost.codec.format.EncodingHeader;
+import io.thetahost.codec.format.EncodingReader;
+import io.thetahost.codec.format.Section;
+import io.thetahost.codec.format.SectionTag;
+import io.thetahost.protocol.tensor.DType;
+import io.thetahost.protocol.tensor.Shape;
+import io.thetahost.protocol.tensor.TensorId;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A target tensor and the base it is encoded against (null for none), with the encoders and the decoder wired up the
+ * way a user of the codec does it: encode with {@link KindEncoders}, decode with {@link TensorDecoder} and a
+ * {@link BaseLookup} that knows the base.
+ */
+public record TensorPair(DType dtype, Shape shape, byte[] target, byte[] base) {
+
+    public TensorId targetId() {
+        return TensorId.of(dtype, shape, target);
+    }
+
+    public TensorId baseId() {
+        return TensorId.of(dtype, shape, base);
+    }
+
+    public TensorPair withTarget(byte[] newTarget) {
+        return new TensorPair(dtype, shape, newTarget, base);
+    }
+
+    private TensorInput targetInput() {
+        return TensorInput.of(dtype, shape, target);
+    }
+
+    private TensorInput baseInput() {
+        return TensorInput.of(dtype, shape, base);
+    }
+
+    public static EncoderOptions chunks(long chunkBytes) {
+        return EncoderOptions.defaults().withChunkBytes(chunkBytes);
+    }
+
+    public byte[] dense(EncoderOptions options) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new KindEncoders(options).dense(targetInput(), targetId(), out);
+        return out.toByteArray();
+    }
+
+    public byte[] xor(EncoderOptions options) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new KindEncoders(options).xor(targetInput(), targetId(), baseInput(), baseId(), out);
+        return out.toByteArray();
+    }
+
+    public byte[] sparse(EncoderOptions options) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new KindEncoders(options).sparse(targetInput(), targetId(), baseInput(), baseId(), out);
+        return out.toByteArray();
+    }
+
+    public byte[] sparseTernary(EncoderOptions options, float magnitude) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new KindEncoders(options).sparseTernary(targetInput(), targetId(), baseInput(), baseId(), magnitude, out);
+        return out.toByteArray();
+    }
+
+    public byte[] lowRank(EncoderOptions options, LowRankFactors factors) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new KindEncoders(options).lowRank(targetInput(), targetId(), baseInput(), baseId(), factors, out);
+        return out.toByteArray();
+    }
+
+    /** A lookup that knows this pair's base (under its true id, dtype and shape), and nothing else. */
+    public BaseLookup bases() {
+        if (base == null) {
+            return BaseLookup.NONE;
+        }
+        TensorId id = baseId();
+        return wanted -> wanted.equals(id)
+                ? Optional.of(new BaseTensor(dtype, shape, new ByteArrayInputStream(base)))
+                : Optional.empty();
+    }
+
+    /** Decodes with the default limits; the id is checked by the decoder. */
+    public byte[] decode(byte[] encoding) throws IOException {
+        return decode(encoding, DecodeLimits.defaults());
+    }
+
+    public byte[] decode(byte[] encoding, DecodeLimits limits) throws IOException {
+        return decode(encoding, bases(), limits);
+    }
+
+    public static byte[] decode(byte[] encoding, BaseLookup bases, DecodeLimits limits) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new TensorDecoder(limits).decode(new ByteArrayInputStream(encoding), bases, out);
+        return out.toByteArray();
+    }
+
+    /** An encoding's header and the tags of its shared sections and of each chunk's sections, read as written. */
+    public record Layout(EncodingHeader header, Set<SectionTag> shared, List<Set<SectionTag>> chunks) {
+
+        public static Layout of(byte[] encoding) throws IOException {
+            EncodingReader reader = new EncodingReader(new ByteArrayInputStream(encoding), DecodeLimits.defaults());
+            List<Set<SectionTag>> chunks = new ArrayList<>();
+            for (long c = 0; c < reader.header().chunkCount(); c++) {
+                chunks.add(tags(reader.nextChunk()));
+            }
+            reader.finish();
+            return new Layout(reader.header(), tags(reader.shared()), chunks);
+        }
+
+        private static Set<SectionTag> tags(List<Section> sections) {
+            Set<SectionTag> tags = EnumSet.noneOf(SectionTag.class);
+            sections.forEach(s -> tags.add(s.tag()));
+            return tags;
+        }
+
+        /** The indexes of the chunks that carry a residual. */
+        public List<Integer> chunksWithResidual() {
+            List<Integer> out = new ArrayList<>();
+            for (int c = 0; c < chunks.size(); c++) {
+                if (chunks.get(c).contains(SectionTag.RESIDUAL)) {
+                    out.add(c);
+                }
+            }
+            return out;
+        }
+    }
+}
