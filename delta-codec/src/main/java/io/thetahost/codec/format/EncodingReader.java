@@ -136,7 +136,13 @@ public final class EncodingReader {
                     + dtype.formatName() + " elements");
         }
         int lowRank = (int) LittleEndian.read(in, 4, "the low-rank rank");
-        float magnitude = Float.intBitsToFloat((int) LittleEndian.read(in, 4, "the magnitude"));
+        int magnitudeBits = (int) LittleEndian.read(in, 4, "the magnitude");
+        float magnitude = Float.intBitsToFloat(magnitudeBits);
+        if (kind == EncodingKind.SPARSE_TERNARY ? !Float.isFinite(magnitude) : magnitudeBits != 0) {
+            throw new InvalidEncodingException(kind == EncodingKind.SPARSE_TERNARY
+                    ? "sparse-ternary magnitude " + magnitude + " is not a finite number"
+                    : kind.displayName() + " encoding declares a sparse-ternary magnitude");
+        }
         if (kind == EncodingKind.LOW_RANK) {
             if (lowRank < 1 || lowRank > limits.maxRank()) {
                 throw new InvalidEncodingException("low-rank rank " + lowRank + " is outside 1.." + limits.maxRank());

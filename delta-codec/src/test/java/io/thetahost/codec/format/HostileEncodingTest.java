@@ -236,6 +236,18 @@ class HostileEncodingTest {
         }
 
         @Test
+        void magnitudeDeclaredByAnotherKindOrNotFinite() throws IOException {
+            CraftedEncoding c = dense();
+            c.magnitude = 0.5f;
+            assertRefused("dense encoding declares a sparse-ternary magnitude", c);
+            CraftedEncoding t = ternary();
+            t.magnitude = Float.NaN;
+            assertRefused("sparse-ternary magnitude NaN is not a finite number", t);
+            t.magnitude = Float.POSITIVE_INFINITY;
+            assertRefused("sparse-ternary magnitude Infinity is not a finite number", t);
+        }
+
+        @Test
         void lowRankAndTernaryOfDtypesWithoutFloatMath() {
             TensorPair ints = new TensorPair(DType.I32, Shape.of(2, 2), new byte[16], new byte[16]);
             CraftedEncoding lr = CraftedEncoding.header(EncodingKind.LOW_RANK, DType.I32, 2, 2).base(ints.baseId());
