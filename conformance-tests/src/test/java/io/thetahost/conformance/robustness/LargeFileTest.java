@@ -46,23 +46,32 @@ class LargeFileTest {
             alice.git(src, "-c", "core.compression=0", "add", "model.bin").assertOk();
             alice.git(src, "commit", "-q", "-m", "one gibibyte").assertOk();
 
-            alice.git(src, "push", alice.url(Transport.SSH, "alice/big-ssh"), "main").assertOk();
-            alice.git(src, "push", alice.url(Transport.HTTP, "alice/big-http"), "main").assertOk();
+            ok(server, alice.git(src, "push", alice.url(Transport.SSH, "alice/big-ssh"), "main"));
+            ok(server, alice.git(src, "push", alice.url(Transport.HTTP, "alice/big-http"), "main"));
             assertEquals(Repos.head(alice, src), Repos.serverRef(server, "alice/big-ssh", "refs/heads/main"));
             assertEquals(Repos.head(alice, src), Repos.serverRef(server, "alice/big-http", "refs/heads/main"));
 
             // Each repository is cloned over the other transport, so both transports push and clone 1 GiB.
-            cloneAndCompare(alice, Transport.HTTP, "alice/big-ssh", file);
-            cloneAndCompare(alice, Transport.SSH, "alice/big-http", file);
+            cloneAndCompare(server, alice, Transport.HTTP, "alice/big-ssh", file);
+            cloneAndCompare(server, alice, Transport.SSH, "alice/big-http", file);
 
             assertTrue(server.process().isAlive());
             assertFalse(server.stderr().contains("OutOfMemoryError"), server.stderr());
         }
     }
 
-    private void cloneAndCompare(GitUser user, Transport transport, String repo, Path original) throws IOException {
+    /** A failure here is the daemon's as much as git's: show what each said. */
+    private static void ok(ThetahostServer server, io.thetahost.conformance.support.Cmd.Result r) {
+        if (!r.ok()) {
+            throw new AssertionError(r.describe("expected success") + "\n--- daemon stderr\n" + server.stderr()
+                    + "\n--- request log\n" + String.join("\n", server.requestLog()));
+        }
+    }
+
+    private void cloneAndCompare(ThetahostServer server, GitUser user, Transport transport, String repo,
+            Path original) throws IOException {
         Path dir = Files.createTempDirectory(base, "clone-");
-        user.git(dir, "clone", "-q", user.url(transport, repo), "w").assertOk();
+        ok(server, user.git(dir, "clone", "-q", user.url(transport, repo), "w"));
         Path cloned = dir.resolve("w/model.bin");
         assertEquals(SIZE, Files.size(cloned));
         assertEquals(-1L, Files.mismatch(original, cloned), "the clone over " + transport + " is byte-identical");

@@ -2,9 +2,14 @@ package io.thetahost.codec.encode;
 
 import io.thetahost.protocol.tensor.DType;
 import io.thetahost.protocol.tensor.Shape;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 
 /** A tensor an encoder reads, as often as it needs, from the start. */
 public interface TensorInput {
@@ -19,54 +24,27 @@ public interface TensorInput {
         return dtype().sizeOf(shape().elements());
     }
 
+    /** Opens a tensor's bytes from the start. */
+    interface Opener {
+        InputStream open() throws IOException;
+    }
+
+    /** A tensor whose bytes {@code opener} gives. */
+    record Of(DType dtype, Shape shape, Opener opener) implements TensorInput {
+        @Override
+        public InputStream open() throws IOException {
+            return opener.open();
+        }
+    }
+
     /** A tensor stored at {@code offset} in a file (a checkpoint's data area), read in place. */
-    static TensorInput inFile(java.nio.file.Path file, long offset, DType dtype, Shape shape) {
+    static TensorInput inFile(Path file, long offset, DType dtype, Shape shape) {
         long length = dtype.sizeOf(shape.elements());
-        return new TensorInput() {
-            @Override
-            public DType dtype() {
-                return dtype;
-            }
-
-            @Override
-            public Shape shape() {
-                return shape;
-            }
-
-            @Override
-            public InputStream open() throws IOException {
-                java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file);
-                channel.position(offset);
-                InputStream in = java.nio.channels.Channels.newInputStream(channel);
-                return new java.io.BufferedInputStream(new java.io.FilterInputStream(in) {
-                    private long left = length;
-
-                    @Override
-                    public int read() throws IOException {
-                        if (left <= 0) {
-                            return -1;
-                        }
-                        int b = super.read();
-                        if (b >= 0) {
-                            left--;
-                        }
-                        return b;
-                    }
-
-                    @Override
-                    public int read(byte[] b, int off, int len) throws IOException {
-                        if (left <= 0) {
-                            return -1;
-                        }
-                        int n = super.read(b, off, (int) Math.min(len, left));
-                        if (n > 0) {
-                            left -= n;
-                        }
-                        return n;
-                    }
-                }, 1 << 16);
-            }
-        };
+        return new Of(dtype, shape, () -> {
+            FileChannel channel = FileChannel.open(file);
+            channel.position(offset);
+            return new BufferedInputStream(new Bounded(Channels.newInputStream(channel), length), 1 << 16);
+        });
     }
 
     /** A tensor held in memory (tests, and small tensors). */
@@ -75,21 +53,40 @@ public interface TensorInput {
             throw new IllegalArgumentException(raw.length + " bytes for a " + dtype.formatName() + " " + shape
                     + " tensor of " + dtype.sizeOf(shape.elements()) + " bytes");
         }
-        return new TensorInput() {
-            @Override
-            public DType dtype() {
-                return dtype;
-            }
+        return new Of(dtype, shape, () -> new ByteArrayInputStream(raw));
+    }
 
-            @Override
-            public Shape shape() {
-                return shape;
-            }
+    /** Reads at most {@code left} bytes of a stream. */
+    final class Bounded extends FilterInputStream {
+        private long left;
 
-            @Override
-            public InputStream open() {
-                return new ByteArrayInputStream(raw);
+        Bounded(InputStream in, long length) {
+            super(in);
+            this.left = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
             }
-        };
+            int b = super.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
     }
 }

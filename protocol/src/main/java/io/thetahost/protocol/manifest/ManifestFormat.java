@@ -1,12 +1,9 @@
 package io.thetahost.protocol.manifest;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.thetahost.protocol.json.JsonTokens;
+import io.thetahost.protocol.json.StrictJson;
 import io.thetahost.protocol.safetensors.GapBytes;
 import io.thetahost.protocol.safetensors.InvalidCheckpointException;
 import io.thetahost.protocol.safetensors.Quoting;
@@ -15,7 +12,6 @@ import io.thetahost.protocol.safetensors.SafetensorsLimits;
 import io.thetahost.protocol.safetensors.TensorEntry;
 import io.thetahost.protocol.tensor.Shape;
 import io.thetahost.protocol.tensor.TensorId;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -145,48 +141,33 @@ public final class ManifestFormat {
 
     /** One pass over the tokens, in the canonical key order; anything else is refused where it is met. */
     private static final class Reader {
-        private final JsonParser parser;
         private final SafetensorsLimits limits;
-        private String context = "manifest";
+        /** The tokens; their context says what is being read, for messages: a tensor, a gap, or the manifest. */
+        private final JsonTokens<InvalidManifestException> json;
 
         Reader(CharBuffer chars, SafetensorsLimits limits, int maxChars) throws InvalidManifestException {
             this.limits = limits;
             int maxString = (int) Math.max(limits.maxHeaderBytes(), 4L * ((limits.maxGapBytes() + 2) / 3));
-            JsonFactory factory = JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(8)
-                            .maxNumberLength(20)
-                            .maxStringLength(maxString)
-                            .maxNameLength(MAX_KEY_LENGTH)
-                            .maxDocumentLength(maxChars)
-                            .build())
-                    .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-                    .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-                    .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-                    .build();
-            try {
-                parser = factory.createParser(chars.array(), chars.arrayOffset() + chars.position(), chars.remaining());
-            } catch (IOException e) {
-                throw new InvalidManifestException("manifest cannot be parsed: " + Quoting.sanitize(e.getMessage()));
-            }
+            json = new JsonTokens<>(StrictJson.factory(maxString, MAX_KEY_LENGTH, maxChars), chars, "manifest",
+                    InvalidManifestException::new, Reader::position);
         }
 
         Manifest manifest() throws InvalidManifestException {
-            JsonToken t = next();
+            JsonToken t = json.next();
             if (t != JsonToken.START_OBJECT) {
-                throw new InvalidManifestException("manifest must be a JSON object, found " + describe(t));
+                throw new InvalidManifestException("manifest must be a JSON object, found " + json.describe(t));
             }
-            t = next();
-            if (t != JsonToken.FIELD_NAME || !VERSION_KEY.equals(text())) {
+            t = json.next();
+            if (t != JsonToken.FIELD_NAME || !VERSION_KEY.equals(json.text())) {
                 throw new InvalidManifestException("not a Thetahost manifest: its first key must be \"" + VERSION_KEY
                         + "\"");
             }
-            t = next();
+            t = json.next();
             if (t != JsonToken.VALUE_NUMBER_INT) {
-                throw new InvalidManifestException("manifest version must be an integer, found " + describe(t));
+                throw new InvalidManifestException("manifest version must be an integer, found " + json.describe(t));
             }
-            if (!Integer.toString(Manifest.VERSION).equals(text())) {
-                throw new InvalidManifestException("manifest version " + Quoting.sanitize(text())
+            if (!Integer.toString(Manifest.VERSION).equals(json.text())) {
+                throw new InvalidManifestException("manifest version " + Quoting.sanitize(json.text())
                         + " is not supported (this build reads version " + Manifest.VERSION + ")");
             }
             key(TOP_KEYS, 1);
@@ -210,10 +191,10 @@ public final class ManifestFormat {
             List<TensorId> ids = tensors(header);
             key(TOP_KEYS, 4);
             List<GapBytes> gaps = gaps(header);
-            t = next();
+            t = json.next();
             if (t != JsonToken.END_OBJECT) {
                 throw new InvalidManifestException(t == JsonToken.FIELD_NAME ? unexpectedKey("manifest", null)
-                        : "manifest: expected the end of the object, found " + describe(t));
+                        : "manifest: expected the end of the object, found " + json.describe(t));
             }
             String problem = Manifest.inconsistency(header, ids.size(), gaps);
             if (problem != null) {
@@ -227,7 +208,7 @@ public final class ManifestFormat {
             expectStart(JsonToken.START_ARRAY, "tensors", "an array");
             List<TensorId> ids = new ArrayList<>(declared.size());
             JsonToken t;
-            while ((t = next()) != JsonToken.END_ARRAY) {
+            while ((t = json.next()) != JsonToken.END_ARRAY) {
                 int i = ids.size();
                 if (i == declared.size()) {
                     throw new InvalidManifestException("the manifest lists more tensors than its header declares ("
@@ -235,10 +216,10 @@ public final class ManifestFormat {
                 }
                 if (t != JsonToken.START_OBJECT) {
                     throw new InvalidManifestException("tensors: entry " + i + " must be an object, found "
-                            + describe(t));
+                            + json.describe(t));
                 }
                 TensorEntry e = declared.get(i);
-                context = "tensor " + i;
+                json.context("tensor " + i);
                 key(TENSOR_KEYS, 0);
                 String name = string("name");
                 if (!name.equals(e.name())) {
@@ -246,7 +227,7 @@ public final class ManifestFormat {
                             + " where the header has " + Quoting.quote(e.name()));
                 }
                 String where = "tensor " + Quoting.quote(name);
-                context = where;
+                json.context(where);
                 key(TENSOR_KEYS, 1);
                 String dtype = string("dtype");
                 if (!dtype.equals(e.dtype().formatName())) {
@@ -267,7 +248,7 @@ public final class ManifestFormat {
                     throw new InvalidManifestException(where + ": " + Quoting.sanitize(ex.getMessage()));
                 }
                 endObject();
-                context = "manifest";
+                json.context("manifest");
             }
             if (ids.size() < declared.size()) {
                 throw new InvalidManifestException("the manifest lists " + ids.size() + " of the " + declared.size()
@@ -280,16 +261,17 @@ public final class ManifestFormat {
             expectStart(JsonToken.START_ARRAY, "gaps", "an array");
             List<GapBytes> gaps = new ArrayList<>();
             JsonToken t;
-            while ((t = next()) != JsonToken.END_ARRAY) {
+            while ((t = json.next()) != JsonToken.END_ARRAY) {
                 int i = gaps.size();
                 if (i > header.gaps().size()) {
                     throw new InvalidManifestException("the manifest has more gaps than its header leaves ("
                             + header.gaps().size() + ", and at most one after the last tensor)");
                 }
                 if (t != JsonToken.START_OBJECT) {
-                    throw new InvalidManifestException("gaps: entry " + i + " must be an object, found " + describe(t));
+                    throw new InvalidManifestException("gaps: entry " + i + " must be an object, found "
+                            + json.describe(t));
                 }
-                context = "gap " + i;
+                json.context("gap " + i);
                 key(GAP_KEYS, 0);
                 long offset = longs("offset", 0)[0];
                 key(GAP_KEYS, 1);
@@ -306,25 +288,25 @@ public final class ManifestFormat {
                 }
                 endObject();
                 gaps.add(new GapBytes(offset, bytes));
-                context = "manifest";
+                json.context("manifest");
             }
             return gaps;
         }
 
         /** The next token is the key {@code keys.get(index)}. */
         private void key(List<String> keys, int index) throws InvalidManifestException {
-            JsonToken t = next();
+            JsonToken t = json.next();
             if (t != JsonToken.FIELD_NAME) {
-                throw new InvalidManifestException(context + ": missing key \"" + keys.get(index) + "\"");
+                throw new InvalidManifestException(json.context() + ": missing key \"" + keys.get(index) + "\"");
             }
-            String found = text();
+            String found = json.text();
             if (!found.equals(keys.get(index))) {
-                throw new InvalidManifestException(unexpectedKey(context, keys.get(index)));
+                throw new InvalidManifestException(unexpectedKey(json.context(), keys.get(index)));
             }
         }
 
         private String unexpectedKey(String where, String expected) throws InvalidManifestException {
-            String found = text();
+            String found = json.text();
             if (!KNOWN_KEYS.contains(found)) {
                 return where + ": unknown key " + Quoting.quote(found);
             }
@@ -333,125 +315,54 @@ public final class ManifestFormat {
         }
 
         private void endObject() throws InvalidManifestException {
-            JsonToken t = next();
+            JsonToken t = json.next();
             if (t == JsonToken.FIELD_NAME) {
-                throw new InvalidManifestException(unexpectedKey(context, null));
+                throw new InvalidManifestException(unexpectedKey(json.context(), null));
             }
             if (t != JsonToken.END_OBJECT) {
-                throw new InvalidManifestException(context + ": expected the end of the object, found "
-                        + describe(t));
+                throw new InvalidManifestException(json.context() + ": expected the end of the object, found "
+                        + json.describe(t));
             }
         }
 
         private String string(String key) throws InvalidManifestException {
-            JsonToken t = next();
+            JsonToken t = json.next();
             if (t != JsonToken.VALUE_STRING) {
-                throw new InvalidManifestException(context + ": " + key + " must be a string, found " + describe(t));
+                throw new InvalidManifestException(json.context() + ": " + key + " must be a string, found "
+                        + json.describe(t));
             }
-            return text();
+            return json.text();
         }
 
         /** Non-negative longs: an array of at most {@code max}, or when {@code max} is 0 a single number. */
         private long[] longs(String key, int max) throws InvalidManifestException {
             if (max == 0) {
-                return new long[] {nonNegative(key, next())};
+                return new long[] {nonNegative(key, json.next())};
             }
-            expectStart(JsonToken.START_ARRAY, key, "an array of integers");
-            long[] values = new long[max];
-            int n = 0;
-            JsonToken t;
-            while ((t = next()) != JsonToken.END_ARRAY) {
-                if (n == max) {
-                    throw new InvalidManifestException(context + ": " + key + " has more than " + max + " entries");
-                }
-                values[n++] = nonNegative(key, t);
-            }
-            return Arrays.copyOf(values, n);
+            return json.longArray(json.context() + ": " + key, max, " has more than " + max + " entries",
+                    t -> nonNegative(key, t));
         }
 
         private long nonNegative(String key, JsonToken t) throws InvalidManifestException {
-            if (t != JsonToken.VALUE_NUMBER_INT || text().startsWith("-")) {
-                throw new InvalidManifestException(context + ": " + key + " must hold non-negative integers, found "
-                        + (t == JsonToken.VALUE_NUMBER_INT ? text() : describe(t)));
+            if (t != JsonToken.VALUE_NUMBER_INT || json.text().startsWith("-")) {
+                throw new InvalidManifestException(json.context() + ": " + key
+                        + " must hold non-negative integers, found "
+                        + (t == JsonToken.VALUE_NUMBER_INT ? json.text() : json.describe(t)));
             }
-            try {
-                if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                    throw new InvalidManifestException(context + ": " + key + " holds " + text()
-                            + ", larger than the largest allowed (" + Long.MAX_VALUE + ")");
-                }
-                return parser.getLongValue();
-            } catch (InvalidManifestException e) {
-                throw e;
-            } catch (IOException e) {
-                throw jsonError(e);
-            }
+            return json.nonNegativeLong(json.context() + ": " + key);
         }
 
         private void expectStart(JsonToken expected, String key, String what) throws InvalidManifestException {
-            JsonToken t = next();
+            JsonToken t = json.next();
             if (t != expected) {
-                throw new InvalidManifestException(context + ": " + key + " must be " + what + ", found "
-                        + describe(t));
+                throw new InvalidManifestException(json.context() + ": " + key + " must be " + what + ", found "
+                        + json.describe(t));
             }
         }
 
-        private JsonToken next() throws InvalidManifestException {
-            try {
-                return parser.nextToken();
-            } catch (IOException e) {
-                throw jsonError(e);
-            }
-        }
-
-        private String text() throws InvalidManifestException {
-            try {
-                return parser.getText();
-            } catch (IOException e) {
-                throw jsonError(e);
-            }
-        }
-
-        private InvalidManifestException jsonError(IOException e) {
-            String detail = e instanceof JsonProcessingException
-                    ? ((JsonProcessingException) e).getOriginalMessage()
-                    : e.getMessage();
-            String what = e instanceof StreamConstraintsException ? "exceeds a parser limit" : "is not valid JSON";
-            long at = e instanceof JsonProcessingException && ((JsonProcessingException) e).getLocation() != null
-                    ? ((JsonProcessingException) e).getLocation().getCharOffset()
-                    : -1;
-            String prefix = "manifest".equals(context) ? "" : context + ": ";
-            return new InvalidManifestException(prefix + "manifest " + what
-                    + (at >= 0 ? " at character " + at : "") + ": " + Quoting.sanitize(detail), e);
-        }
-
-        private static String describe(JsonToken t) {
-            if (t == null) {
-                return "the end of the manifest";
-            }
-            switch (t) {
-                case START_OBJECT:
-                    return "an object";
-                case START_ARRAY:
-                    return "an array";
-                case END_OBJECT:
-                    return "the end of an object";
-                case END_ARRAY:
-                    return "the end of an array";
-                case FIELD_NAME:
-                    return "a key";
-                case VALUE_STRING:
-                    return "a string";
-                case VALUE_NUMBER_INT:
-                case VALUE_NUMBER_FLOAT:
-                    return "a number";
-                case VALUE_TRUE:
-                case VALUE_FALSE:
-                    return "a boolean";
-                case VALUE_NULL:
-                    return "null";
-                default:
-                    return t.toString();
-            }
+        /** A parser error's position: manifests count in characters, and only where Jackson gives one. */
+        private static String position(JsonLocation reported, JsonLocation current) {
+            return reported != null && reported.getCharOffset() >= 0 ? " at character " + reported.getCharOffset() : "";
         }
     }
 }

@@ -1,16 +1,11 @@
 package io.thetahost.protocol.safetensors;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.thetahost.protocol.json.JsonTokens;
+import io.thetahost.protocol.json.StrictJson;
 import io.thetahost.protocol.tensor.DType;
 import io.thetahost.protocol.tensor.Shape;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -36,42 +31,20 @@ import java.util.Set;
  */
 final class HeaderParser {
     static final String METADATA_KEY = "__metadata__";
-    private static final int MAX_NESTING = 8;
-    private static final int MAX_NUMBER_LENGTH = 20;
 
     private final char[] chars;
     private final int charCount;
     private final SafetensorsLimits limits;
-    private final JsonParser parser;
-    /** Where a parser error happened, for its message: a tensor or the metadata. */
-    private String context = "header";
+    /** The tokens; their context says where a parser error happened, for its message: a tensor or the metadata. */
+    private final JsonTokens<InvalidCheckpointException> json;
 
-    private HeaderParser(char[] chars, int charCount, SafetensorsLimits limits) throws InvalidCheckpointException {
-        this.chars = chars;
-        this.charCount = charCount;
+    private HeaderParser(CharBuffer decoded, SafetensorsLimits limits) throws InvalidCheckpointException {
+        this.chars = decoded.array();
+        this.charCount = decoded.limit();
         this.limits = limits;
-        try {
-            this.parser = factory(limits.maxHeaderBytes()).createParser(chars, 0, charCount);
-        } catch (IOException e) {
-            throw new InvalidCheckpointException("header cannot be parsed: " + Quoting.sanitize(e.getMessage()), e);
-        }
-    }
-
-    /** A JSON factory for untrusted documents of at most {@code maxChars} characters. */
-    static JsonFactory factory(int maxChars) {
-        return JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(MAX_NESTING)
-                        .maxNumberLength(MAX_NUMBER_LENGTH)
-                        .maxStringLength(maxChars)
-                        .maxNameLength(maxChars)
-                        .maxDocumentLength(maxChars)
-                        .build())
-                // No shared symbol table for attacker-chosen names (memory, hash collisions).
-                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-                .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-                .build();
+        int maxChars = limits.maxHeaderBytes();
+        this.json = new JsonTokens<>(StrictJson.factory(maxChars, maxChars, maxChars), decoded, "header",
+                InvalidCheckpointException::new, this::position);
     }
 
     static SafetensorsHeader parse(byte[] bytes, SafetensorsLimits limits) throws InvalidCheckpointException {
@@ -84,15 +57,11 @@ final class HeaderParser {
                     + " is too small (the smallest header, {}, is 2 bytes)");
         }
         CharBuffer decoded = decodeUtf8(bytes, "header");
-        HeaderParser p = new HeaderParser(decoded.array(), decoded.limit(), limits);
+        HeaderParser p = new HeaderParser(decoded, limits);
         try {
             return p.parseHeader(bytes);
         } finally {
-            try {
-                p.parser.close();
-            } catch (IOException e) {
-                // nothing to release for an in-memory source
-            }
+            p.json.close();
         }
     }
 
@@ -122,15 +91,17 @@ final class HeaderParser {
         if (chars[0] != '{') {
             JsonToken first = peekFirst();
             throw new InvalidCheckpointException("header must be a JSON object starting at its first byte, found "
-                    + (first == null || Character.isWhitespace(chars[0]) ? describeChar(chars[0]) : describe(first)));
+                    + (first == null || Character.isWhitespace(chars[0])
+                            ? describeChar(chars[0])
+                            : json.describe(first)));
         }
         expect(JsonToken.START_OBJECT);
         Map<String, String> metadata = null;
         List<TensorEntry> entries = new ArrayList<>();
         Set<String> keys = new HashSet<>();
         JsonToken t;
-        while ((t = next()) == JsonToken.FIELD_NAME) {
-            String key = text();
+        while ((t = json.next()) == JsonToken.FIELD_NAME) {
+            String key = json.text();
             if (!keys.add(key)) {
                 throw new InvalidCheckpointException(METADATA_KEY.equals(key)
                         ? "header has two __metadata__ keys"
@@ -148,51 +119,52 @@ final class HeaderParser {
             }
         }
         if (t != JsonToken.END_OBJECT) {
-            throw new InvalidCheckpointException("header: expected a tensor name, found " + describe(t));
+            throw new InvalidCheckpointException("header: expected a tensor name, found " + json.describe(t));
         }
         checkPadding();
         return layOut(bytes, metadata, entries);
     }
 
     private Map<String, String> parseMetadata() throws InvalidCheckpointException {
-        context = METADATA_KEY;
-        JsonToken t = next();
+        json.context(METADATA_KEY);
+        JsonToken t = json.next();
         if (t != JsonToken.START_OBJECT) {
-            throw new InvalidCheckpointException("__metadata__ must be an object of strings, found " + describe(t));
+            throw new InvalidCheckpointException("__metadata__ must be an object of strings, found "
+                    + json.describe(t));
         }
         Map<String, String> map = new LinkedHashMap<>();
-        while ((t = next()) == JsonToken.FIELD_NAME) {
-            String key = text();
+        while ((t = json.next()) == JsonToken.FIELD_NAME) {
+            String key = json.text();
             checkText(key, "__metadata__", "key " + Quoting.quote(key));
             if (map.containsKey(key)) {
                 throw new InvalidCheckpointException("__metadata__: the key " + Quoting.quote(key) + " appears twice");
             }
-            t = next();
+            t = json.next();
             if (t != JsonToken.VALUE_STRING) {
                 throw new InvalidCheckpointException("__metadata__: the value of " + Quoting.quote(key)
-                        + " must be a string, found " + describe(t));
+                        + " must be a string, found " + json.describe(t));
             }
-            String value = text();
+            String value = json.text();
             checkText(value, "__metadata__", "the value of " + Quoting.quote(key));
             map.put(key, value);
         }
-        context = "header";
+        json.context("header");
         return map;
     }
 
     private TensorEntry parseEntry(String name) throws InvalidCheckpointException {
         String where = "tensor " + Quoting.quote(name);
-        context = where;
-        JsonToken t = next();
+        json.context(where);
+        JsonToken t = json.next();
         if (t != JsonToken.START_OBJECT) {
             throw new InvalidCheckpointException(where + ": expected an object with dtype, shape and data_offsets, "
-                    + "found " + describe(t));
+                    + "found " + json.describe(t));
         }
         DType dtype = null;
         long[] dims = null;
         long[] offsets = null;
-        while ((t = next()) == JsonToken.FIELD_NAME) {
-            String key = text();
+        while ((t = json.next()) == JsonToken.FIELD_NAME) {
+            String key = json.text();
             switch (key) {
                 case "dtype":
                     requireFirst(dtype == null, where, key);
@@ -219,7 +191,7 @@ final class HeaderParser {
         if (missing != null) {
             throw new InvalidCheckpointException(where + ": missing " + missing);
         }
-        context = "header";
+        json.context("header");
         return entry(name, where, dtype, dims, offsets[0], offsets[1]);
     }
 
@@ -230,60 +202,37 @@ final class HeaderParser {
     }
 
     private DType parseDType(String where) throws InvalidCheckpointException {
-        JsonToken t = next();
+        JsonToken t = json.next();
         if (t != JsonToken.VALUE_STRING) {
-            throw new InvalidCheckpointException(where + ": dtype must be a string, found " + describe(t));
+            throw new InvalidCheckpointException(where + ": dtype must be a string, found " + json.describe(t));
         }
-        String name = text();
+        String name = json.text();
         return DType.byFormatName(name).orElseThrow(() -> new InvalidCheckpointException(where
                 + ": unknown dtype " + Quoting.quote(name)));
     }
 
     /** An array of at most {@code max} non-negative integers that fit a long. */
     private long[] parseLongs(String where, String key, int max) throws InvalidCheckpointException {
-        JsonToken t = next();
-        if (t != JsonToken.START_ARRAY) {
-            throw new InvalidCheckpointException(where + ": " + key + " must be an array of integers, found "
-                    + describe(t));
-        }
-        long[] values = new long[Math.min(max, 4)];
-        int n = 0;
-        while ((t = next()) != JsonToken.END_ARRAY) {
-            if (n == max) {
-                throw new InvalidCheckpointException(where + ": " + key + (max == 2
-                        ? " must be two integers [begin, end], found more"
-                        : " has more than " + max + " dimensions"));
-            }
-            values = n == values.length ? Arrays.copyOf(values, Math.min(max, 2 * n)) : values;
-            values[n++] = nonNegativeLong(where, key, t);
-        }
-        return Arrays.copyOf(values, n);
+        String tooMany = max == 2
+                ? " must be two integers [begin, end], found more"
+                : " has more than " + max + " dimensions";
+        return json.longArray(where + ": " + key, max, tooMany, t -> nonNegativeLong(where, key, t));
     }
 
     private long nonNegativeLong(String where, String key, JsonToken t) throws InvalidCheckpointException {
         if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-            throw new InvalidCheckpointException(where + ": " + key + " holds " + Quoting.sanitize(text())
+            throw new InvalidCheckpointException(where + ": " + key + " holds " + Quoting.sanitize(json.text())
                     + ", not an integer");
         }
         if (t != JsonToken.VALUE_NUMBER_INT) {
             throw new InvalidCheckpointException(where + ": " + key + " must hold only integers, found "
-                    + describe(t));
+                    + json.describe(t));
         }
-        String digits = text();
+        String digits = json.text();
         if (digits.startsWith("-")) {
             throw new InvalidCheckpointException(where + ": " + key + " holds the negative number " + digits);
         }
-        try {
-            if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                throw new InvalidCheckpointException(where + ": " + key + " holds " + digits
-                        + ", larger than the largest allowed (" + Long.MAX_VALUE + ")");
-            }
-            return parser.getLongValue();
-        } catch (InvalidCheckpointException e) {
-            throw e;
-        } catch (IOException e) {
-            throw jsonError(e);
-        }
+        return json.nonNegativeLong(where + ": " + key);
     }
 
     /** Checks sizes: element count, whole bytes, and that the offsets hold exactly the tensor. */
@@ -363,7 +312,7 @@ final class HeaderParser {
 
     /** After the object only spaces may follow: the padding writers add to reach a multiple of 8 bytes. */
     private void checkPadding() throws InvalidCheckpointException {
-        long end = parser.currentTokenLocation().getCharOffset() + 1;
+        long end = json.currentTokenLocation().getCharOffset() + 1;
         for (int i = (int) end; i < charCount; i++) {
             if (chars[i] != ' ') {
                 throw new InvalidCheckpointException("header has " + describeChar(chars[i]) + " at byte "
@@ -387,80 +336,27 @@ final class HeaderParser {
 
     private JsonToken peekFirst() {
         try {
-            return parser.nextToken();
-        } catch (IOException e) {
+            return json.next();
+        } catch (InvalidCheckpointException e) {
             return null;
         }
     }
 
     private void expect(JsonToken expected) throws InvalidCheckpointException {
-        JsonToken t = next();
+        JsonToken t = json.next();
         if (t != expected) {
-            throw new InvalidCheckpointException("header: expected " + describe(expected) + ", found " + describe(t));
+            throw new InvalidCheckpointException("header: expected " + json.describe(expected) + ", found "
+                    + json.describe(t));
         }
     }
 
-    private JsonToken next() throws InvalidCheckpointException {
-        try {
-            return parser.nextToken();
-        } catch (IOException e) {
-            throw jsonError(e);
-        }
-    }
-
-    private String text() throws InvalidCheckpointException {
-        try {
-            return parser.getText();
-        } catch (IOException e) {
-            throw jsonError(e);
-        }
-    }
-
-    private InvalidCheckpointException jsonError(IOException e) {
-        String detail = e instanceof JsonProcessingException
-                ? ((JsonProcessingException) e).getOriginalMessage()
-                : e.getMessage();
-        JsonLocation where = e instanceof JsonProcessingException ? ((JsonProcessingException) e).getLocation() : null;
-        if (where == null) {
-            where = parser.currentLocation(); // constraint errors carry no location of their own
-        }
-        String at = "";
+    /** A parser error's position in bytes of the header, as its other messages count. */
+    private String position(JsonLocation reported, JsonLocation current) {
+        JsonLocation where = reported != null ? reported : current; // constraint errors carry no location of their own
         if (where != null && where.getCharOffset() >= 0 && where.getCharOffset() <= charCount) {
-            at = " at byte " + utf8Length(chars, (int) where.getCharOffset());
+            return " at byte " + utf8Length(chars, (int) where.getCharOffset());
         }
-        String what = e instanceof StreamConstraintsException ? "exceeds a parser limit" : "is not valid JSON";
-        String prefix = "header".equals(context) ? "" : context + ": ";
-        return new InvalidCheckpointException(prefix + "header " + what + at + ": " + Quoting.sanitize(detail), e);
-    }
-
-    static String describe(JsonToken t) {
-        if (t == null) {
-            return "the end of the header";
-        }
-        switch (t) {
-            case START_OBJECT:
-                return "an object";
-            case END_OBJECT:
-                return "the end of an object";
-            case START_ARRAY:
-                return "an array";
-            case END_ARRAY:
-                return "the end of an array";
-            case FIELD_NAME:
-                return "a key";
-            case VALUE_STRING:
-                return "a string";
-            case VALUE_NUMBER_INT:
-            case VALUE_NUMBER_FLOAT:
-                return "a number";
-            case VALUE_TRUE:
-            case VALUE_FALSE:
-                return "a boolean";
-            case VALUE_NULL:
-                return "null";
-            default:
-                return t.toString();
-        }
+        return "";
     }
 
     /** The UTF-8 length of the first {@code end} chars (valid UTF-16, as decoded from valid UTF-8). */
