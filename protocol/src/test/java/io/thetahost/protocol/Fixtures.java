@@ -17,9 +17,9 @@ public final class Fixtures {
     private Fixtures() {
     }
 
-    /** shared/fixtures/checkpoints, found beside the repository (or named by -Dthetahost.fixtures). */
+    /** shared/fixtures/checkpoints, found beside the repository (or named by THETAHOST_FIXTURES). */
     public static Path checkpointsDir() {
-        String configured = System.getProperty("thetahost.fixtures");
+        String configured = System.getenv("THETAHOST_FIXTURES");
         if (configured != null) {
             return Path.of(configured);
         }
@@ -31,7 +31,7 @@ public final class Fixtures {
             }
         }
         throw new IllegalStateException("shared/fixtures/checkpoints not found above " + dir
-                + " (set -Dthetahost.fixtures)");
+                + " (set THETAHOST_FIXTURES to the checkpoints folder)");
     }
 
     public static Path checkpoint(String name) {

@@ -8,15 +8,21 @@ public final class Fixtures {
     private Fixtures() {
     }
 
+    /** shared/fixtures/checkpoints, found beside the checkout (or named by THETAHOST_FIXTURES). */
     public static Path checkpoints() {
         String override = System.getenv("THETAHOST_FIXTURES");
-        Path dir = override != null ? Path.of(override)
-                : ThetahostServer.projectRoot().getParent().resolve("shared/fixtures/checkpoints");
-        if (!Files.isRegularFile(dir.resolve("base.safetensors"))) {
-            throw new IllegalStateException("the fixtures are not at " + dir
-                    + " (set THETAHOST_FIXTURES to the checkpoints folder)");
+        if (override != null) {
+            return Path.of(override);
         }
-        return dir;
+        Path root = ThetahostServer.projectRoot();
+        for (Path p = root; p != null; p = p.getParent()) {
+            Path candidate = p.resolve("shared/fixtures/checkpoints");
+            if (Files.isRegularFile(candidate.resolve("base.safetensors"))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("shared/fixtures/checkpoints not found above " + root
+                + " (set THETAHOST_FIXTURES to the checkpoints folder)");
     }
 
     public static Path checkpoint(String name) {
