@@ -92,6 +92,17 @@ public final class SshHost implements AutoCloseable {
         server.stopAccepting();
     }
 
+    /**
+     * Waits until the clients have closed their sessions, at most until {@code deadlineNanos} (a
+     * {@link System#nanoTime()} value): a git client closes its session once it has read its command's exit status,
+     * so waiting for that, rather than closing first, lets the last request's status reach it.
+     */
+    public void awaitSessionsClosed(long deadlineNanos) throws InterruptedException {
+        while (!server.getActiveSessions().isEmpty() && System.nanoTime() < deadlineNanos) {
+            Thread.sleep(20);
+        }
+    }
+
     /** Closes every session, letting what was already written (a last exit status) reach the clients first. */
     @Override
     public void close() throws IOException {

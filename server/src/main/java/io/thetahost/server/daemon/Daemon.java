@@ -64,6 +64,7 @@ public final class Daemon implements AutoCloseable {
      * @return how many requests were cut off because the grace period ran out
      */
     public int shutdownGracefully() throws InterruptedException {
+        long deadline = System.nanoTime() + settings.gracePeriod().toNanos();
         ssh.stopAccepting();
         Thread httpDrain = new Thread(() -> {
             try {
@@ -74,6 +75,7 @@ public final class Daemon implements AutoCloseable {
         }, "http-shutdown");
         httpDrain.start();
         int left = active.drain(settings.gracePeriod());
+        ssh.awaitSessionsClosed(deadline);
         httpDrain.join(settings.gracePeriod().toMillis() + 2000);
         if (left > 0) {
             LOG.warn("{} request(s) still running after the grace period of {}; cutting them off", left,
