@@ -1,16 +1,11 @@
 package io.thetahost.codec.decode;
 
-import io.thetahost.codec.encodings.ChunkApply;
 import io.thetahost.codec.format.DecodeLimits;
-import io.thetahost.codec.format.EncodingHeader;
-import io.thetahost.codec.format.EncodingReader;
 import io.thetahost.codec.format.InvalidEncodingException;
-import io.thetahost.codec.format.Section;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.List;
 
 /**
  * Decodes an encoding to the raw bytes of its tensor, chunk by chunk, and verifies that they hash to the id the
@@ -33,50 +28,14 @@ public final class TensorDecoder {
      *     not the declared one
      */
     public TensorId decode(InputStream encoding, BaseLookup bases, OutputStream out) throws IOException {
-        EncodingReader reader = new EncodingReader(encoding, limits);
-        EncodingHeader h = reader.header();
-        InputStream base = null;
-        if (h.kind().needsBase()) {
-            BaseTensor b = bases.open(h.base()).orElseThrow(() -> new InvalidEncodingException(
-                    h.kind().displayName() + " patch needs base " + h.base() + ", which is not available"));
-            if (b.dtype() != h.dtype() || !b.shape().equals(h.shape())) {
-                b.bytes().close();
-                throw new InvalidEncodingException(h.kind().displayName() + " patch for a " + h.dtype().formatName()
-                        + " " + h.shape() + " tensor names a base that is " + b.dtype().formatName() + " "
-                        + b.shape());
-            }
-            base = b.bytes();
-        }
-        try {
-            ChunkApply apply = ChunkApply.prepare(h, reader.shared());
-            TensorId.Hasher hasher = TensorId.hasher(h.dtype(), h.shape());
-            for (long c = 0; c < h.chunkCount(); c++) {
-                List<Section> sections = reader.nextChunk();
-                int chunkBytes = Math.toIntExact(h.chunkBytes(c));
-                byte[] baseChunk = base == null ? null : readBase(base, chunkBytes, c);
-                byte[] chunk = apply.chunk(c, sections, baseChunk);
-                hasher.update(chunk, 0, chunk.length);
-                out.write(chunk);
-            }
-            reader.finish();
-            TensorId id = hasher.finish();
-            if (!id.equals(h.target())) {
-                throw new InvalidEncodingException("decoded tensor is " + id + ", not " + h.target()
-                        + " as the encoding declares");
-            }
-            return id;
-        } finally {
-            if (base != null) {
-                base.close();
-            }
+        try (DecodingStream tensor = open(encoding, bases)) {
+            tensor.transferTo(out);
+            return tensor.verifiedId();
         }
     }
 
-    private static byte[] readBase(InputStream base, int length, long chunk) throws IOException {
-        byte[] b = base.readNBytes(length);
-        if (b.length != length) {
-            throw new InvalidEncodingException("base tensor ends inside chunk " + chunk);
-        }
-        return b;
+    /** The tensor as a stream decoded while it is read; see {@link DecodingStream}. */
+    public DecodingStream open(InputStream encoding, BaseLookup bases) throws IOException {
+        return DecodingStream.open(encoding, bases, limits);
     }
 }

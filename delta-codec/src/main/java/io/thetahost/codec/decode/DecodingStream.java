@@ -1,0 +1,147 @@
+package io.thetahost.codec.decode;
+
+import io.thetahost.codec.encodings.ChunkApply;
+import io.thetahost.codec.format.DecodeLimits;
+import io.thetahost.codec.format.EncodingHeader;
+import io.thetahost.codec.format.EncodingReader;
+import io.thetahost.codec.format.InvalidEncodingException;
+import io.thetahost.protocol.tensor.TensorId;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * An encoding's tensor as a stream of its raw bytes, decoded a chunk at a time as they are read. The last read
+ * checks the id: a stream whose bytes do not hash to the id the encoding declares fails there, with
+ * {@link InvalidEncodingException}, instead of ending. Memory: one chunk of the target, one of the base (itself
+ * possibly such a stream), and the shared sections.
+ */
+public final class DecodingStream extends InputStream {
+    private final EncodingReader reader;
+    private final EncodingHeader header;
+    private final ChunkApply apply;
+    private final InputStream base;
+    private final TensorId.Hasher hasher;
+    private final InputStream encoding;
+    private long nextChunk;
+    private byte[] chunk = new byte[0];
+    private int position;
+    private TensorId verified;
+
+    private DecodingStream(InputStream encoding, EncodingReader reader, InputStream base) throws IOException {
+        this.encoding = encoding;
+        this.reader = reader;
+        this.header = reader.header();
+        this.base = base;
+        this.apply = ChunkApply.prepare(header, reader.shared());
+        this.hasher = TensorId.hasher(header.dtype(), header.shape());
+    }
+
+    /**
+     * Reads the encoding's header and opens its base.
+     *
+     * @throws InvalidEncodingException for a malformed header, or a base that is missing or not of the target's
+     *     dtype and shape
+     */
+    public static DecodingStream open(InputStream encoding, BaseLookup bases, DecodeLimits limits)
+            throws IOException {
+        EncodingReader reader = new EncodingReader(encoding, limits);
+        EncodingHeader h = reader.header();
+        InputStream base = null;
+        if (h.kind().needsBase()) {
+            BaseTensor b = bases.open(h.base()).orElseThrow(() -> new InvalidEncodingException(
+                    h.kind().displayName() + " patch needs base " + h.base() + ", which is not available"));
+            if (b.dtype() != h.dtype() || !b.shape().equals(h.shape())) {
+                b.bytes().close();
+                throw new InvalidEncodingException(h.kind().displayName() + " patch for a " + h.dtype().formatName()
+                        + " " + h.shape() + " tensor names a base that is " + b.dtype().formatName() + " "
+                        + b.shape());
+            }
+            base = b.bytes();
+        }
+        try {
+            return new DecodingStream(encoding, reader, base);
+        } catch (IOException | RuntimeException e) {
+            if (base != null) {
+                base.close();
+            }
+            throw e;
+        }
+    }
+
+    public EncodingHeader header() {
+        return header;
+    }
+
+    /** The tensor's id, once every byte has been read and found to hash to it. */
+    public TensorId verifiedId() {
+        if (verified == null) {
+            throw new IllegalStateException("the tensor has not been read to its end");
+        }
+        return verified;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        while (position == chunk.length) {
+            if (!advance()) {
+                return -1;
+            }
+        }
+        int n = Math.min(len, chunk.length - position);
+        System.arraycopy(chunk, position, b, off, n);
+        position += n;
+        return n;
+    }
+
+    /** Decodes the next chunk; false at the end, once the id has been checked. */
+    private boolean advance() throws IOException {
+        if (verified != null) {
+            return false;
+        }
+        if (nextChunk == header.chunkCount()) {
+            reader.finish();
+            TensorId id = hasher.finish();
+            if (!id.equals(header.target())) {
+                throw new InvalidEncodingException("decoded tensor is " + id + ", not " + header.target()
+                        + " as the encoding declares");
+            }
+            verified = id;
+            return false;
+        }
+        long c = nextChunk++;
+        int chunkBytes = Math.toIntExact(header.chunkBytes(c));
+        byte[] baseChunk = null;
+        if (base != null) {
+            baseChunk = base.readNBytes(chunkBytes);
+            if (baseChunk.length != chunkBytes) {
+                throw new InvalidEncodingException("base tensor ends inside chunk " + c);
+            }
+        }
+        chunk = apply.chunk(c, reader.nextChunk(), baseChunk);
+        position = 0;
+        hasher.update(chunk, 0, chunk.length);
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            encoding.close();
+        } finally {
+            if (base != null) {
+                base.close();
+            }
+        }
+    }
+}
