@@ -1,6 +1,7 @@
 package io.thetahost.client;
 
 import io.thetahost.client.delta.DeltaCommand;
+import io.thetahost.client.tensors.TensorsCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 /** {@code theta}: the git extension for model checkpoints. */
 @Command(name = "theta", mixinStandardHelpOptions = true, version = "theta 0.1.0",
         description = "Version model checkpoints with git: patches, not whole files.",
-        subcommands = {DeltaCommand.class})
+        subcommands = {DeltaCommand.class, TensorsCommand.class})
 public final class Main implements Runnable {
     /** Exit status for a request that was understood but could not be done. */
     public static final int FAILED = 1;

@@ -1,6 +1,7 @@
 package io.thetahost.client.delta;
 
 import com.github.luben.zstd.ZstdOutputStream;
+import io.thetahost.client.checkpoint.Checkpoint;
 import io.thetahost.protocol.safetensors.TensorEntry;
 import java.io.IOException;
 import java.io.InputStream;

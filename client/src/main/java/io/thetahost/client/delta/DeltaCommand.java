@@ -9,22 +9,21 @@ import io.thetahost.codec.encode.LowRankDetector;
 import io.thetahost.codec.encode.LowRankFactors;
 import io.thetahost.codec.encode.TensorInput;
 import io.thetahost.codec.format.DecodeLimits;
-import io.thetahost.codec.hints.AdapterSettings;
 import io.thetahost.codec.hints.LoraAdapter;
-import io.thetahost.codec.hints.UpdateSample;
 import io.thetahost.protocol.safetensors.TensorEntry;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import io.thetahost.client.checkpoint.Checkpoint;
+import io.thetahost.client.hints.AdapterOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -43,18 +42,8 @@ public final class DeltaCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "TARGET", description = "The target checkpoint (.safetensors).")
     Path target;
 
-    @Option(names = "--adapter", paramLabel = "ADAPTER",
-            description = "A LoRA adapter as peft saves it (adapter_model.safetensors) that made TARGET from BASE; "
-                    + "its factors are tried as low-rank encodings. adapter_config.json beside it is read if there.")
-    Path adapter;
-
-    @Option(names = "--scale", paramLabel = "S",
-            description = "The adapter's scale (lora_alpha / r), if not in adapter_config.json; inferred otherwise.")
-    Float scale;
-
-    @Option(names = "--fan-in-fan-out", paramLabel = "BOOL", arity = "1",
-            description = "Whether the adapted weights are stored in x out (GPT-2 Conv1D); inferred otherwise.")
-    Boolean fanInFanOut;
+    @Mixin
+    AdapterOption adapter;
 
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
@@ -84,7 +73,7 @@ public final class DeltaCommand implements Callable<Integer> {
         Optional<Checkpoint> baseCheckpoint = base.equals("-") ? Optional.empty()
                 : Optional.of(Checkpoint.open(Path.of(base)));
         Checkpoint targetCheckpoint = Checkpoint.open(target);
-        Optional<LoraAdapter> lora = loadAdapter();
+        Optional<LoraAdapter> lora = adapter.load();
         EncoderOptions options = new EncoderOptions((long) chunkMib << 20, level, Duration.ofSeconds(30));
         Encoder encoder = new Encoder(options, noDetect ? LowRankDetector.NONE : LowRankDetector.available());
         TensorDecoder decoder = new TensorDecoder(DecodeLimits.defaults());
@@ -125,7 +114,8 @@ public final class DeltaCommand implements Callable<Integer> {
                 report.unchanged(entry);
                 continue;
             }
-            Optional<LowRankFactors> hint = hint(lora, entry, t, b);
+            Optional<LowRankFactors> hint = AdapterOption.hint(lora, entry.name(), entry.shape(), t,
+                    b.map(Encoder.Base::tensor).orElse(null));
             long t0 = System.nanoTime();
             try (Encoder.Result result = encoder.encode(t, id, b, hint)) {
                 long t1 = System.nanoTime();
@@ -138,38 +128,6 @@ public final class DeltaCommand implements Callable<Integer> {
             }
         }
         return report;
-    }
-
-    private Optional<LoraAdapter> loadAdapter() throws IOException {
-        if (adapter == null) {
-            return Optional.empty();
-        }
-        Checkpoint a = Checkpoint.open(adapter);
-        Map<String, LoraAdapter.Tensor> tensors = new LinkedHashMap<>();
-        for (TensorEntry e : a.tensors().values()) {
-            tensors.put(e.name(), new LoraAdapter.Tensor(e.dtype(), e.shape(), a.bytes(e)));
-        }
-        AdapterSettings settings = AdapterSettings.unknown();
-        Path config = adapter.resolveSibling("adapter_config.json");
-        if (Files.isRegularFile(config)) {
-            settings = AdapterSettings.parseConfig(Files.readAllBytes(config));
-        }
-        settings = settings.overriddenBy(new AdapterSettings(scale, fanInFanOut));
-        LoraAdapter lora = LoraAdapter.of(tensors, settings);
-        if (lora.modules() == 0) {
-            throw new IllegalArgumentException(adapter + " holds no LoRA factors (no *.lora_A.*.weight tensors)");
-        }
-        return Optional.of(lora);
-    }
-
-    private static Optional<LowRankFactors> hint(Optional<LoraAdapter> lora, TensorEntry entry, TensorInput target,
-            Optional<Encoder.Base> base) throws IOException {
-        if (lora.isEmpty() || base.isEmpty() || base.get().tensor().dtype() != target.dtype()
-                || !base.get().tensor().shape().equals(target.shape())) {
-            return Optional.empty();
-        }
-        return lora.get().factorsFor(entry.name(), entry.shape(),
-                () -> UpdateSample.of(target, base.get().tensor()));
     }
 
     private static BaseLookup lookup(Optional<Encoder.Base> base) {

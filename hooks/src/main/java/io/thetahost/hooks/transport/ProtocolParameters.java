@@ -30,8 +30,14 @@ public final class ProtocolParameters {
         return parameters;
     }
 
-    /** The protocol version the exchange will really use: 2 only for upload-pack, as git itself does. */
+    /**
+     * The protocol version the exchange will really use: for git, 2 only for upload-pack, as git itself does; the
+     * theta transfer protocol is at version 1.
+     */
     public int effectiveVersion(GitService service) {
+        if (service == GitService.THETA_TRANSFER) {
+            return 1;
+        }
         return service == GitService.UPLOAD_PACK && parameters.contains("version=2") ? 2 : 0;
     }
 }

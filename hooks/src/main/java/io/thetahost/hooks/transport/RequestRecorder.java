@@ -1,5 +1,7 @@
 package io.thetahost.hooks.transport;
 
+import io.thetahost.protocol.io.CountingInputStream;
+import io.thetahost.protocol.io.CountingOutputStream;
 import java.time.Instant;
 
 /** Collects what one request did and writes its line to the request log when it ends. */

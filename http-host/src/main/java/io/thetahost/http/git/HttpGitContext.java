@@ -5,6 +5,7 @@ import io.thetahost.hooks.transport.ActiveRequests;
 import io.thetahost.hooks.transport.GitServices;
 import io.thetahost.hooks.transport.RepositoryRegistry;
 import io.thetahost.hooks.transport.RequestLog;
+import io.thetahost.hooks.transport.TransferHandler;
 
 /** What the smart HTTP handler needs from the daemon. */
 public record HttpGitContext(
@@ -12,5 +13,6 @@ public record HttpGitContext(
         RepositoryRegistry registry,
         GitServices services,
         RequestLog log,
-        ActiveRequests active) {
+        ActiveRequests active,
+        TransferHandler transfers) {
 }

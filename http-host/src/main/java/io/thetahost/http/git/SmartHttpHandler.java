@@ -2,6 +2,7 @@ package io.thetahost.http.git;
 
 import io.thetahost.hooks.access.AccessDecision;
 import io.thetahost.hooks.access.Caller;
+import io.thetahost.hooks.access.Permission;
 import io.thetahost.hooks.naming.InvalidNameException;
 import io.thetahost.hooks.transport.ActiveRequests;
 import io.thetahost.hooks.transport.Failures;
@@ -93,7 +94,8 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
                     refuse(request, record, 404, "bad-request", SMART_ONLY);
                     return;
                 }
-                service = GitService.byName(name).filter(s -> s.serviceName().equals(name)).orElse(null);
+                service = GitService.byName(name).filter(s -> s.serviceName().equals(name) && s.isGit())
+                        .orElse(null);
                 if (service == null) {
                     refuse(request, record, 403, "bad-request", "unknown service '" + name + "'");
                     return;
@@ -101,10 +103,11 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
             }
             ProtocolParameters parameters = ProtocolParameters.parse(request.getHeader("Git-Protocol"));
             record.service(service, parameters.effectiveVersion(service));
-            Caller caller = authorize(request, endpoint, service, record);
-            if (caller == null) {
+            Authorized who = authorize(request, endpoint, service, record);
+            if (who == null) {
                 return;
             }
+            Caller caller = who.caller();
             if (body != null && !SmartHttpEndpoint.requestType(service).equals(request.getHeader("Content-Type"))) {
                 refuse(request, record, 415, "bad-request",
                         "expected Content-Type " + SmartHttpEndpoint.requestType(service));
@@ -114,10 +117,14 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
                 if (body == null) {
                     advertise(request, repository, caller, service, parameters, record);
                 } else {
-                    rpc(request, repository, caller, service, parameters, body, record);
+                    rpc(request, repository, endpoint, who, service, parameters, body, record);
                 }
             }
         }
+    }
+
+    /** A caller allowed to use a service, and all it may do with the repository. */
+    private record Authorized(Caller caller, Permission held) {
     }
 
     /**
@@ -125,7 +132,7 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
      * credentials, 404 alike for missing and unreadable repositories, 403 for readers who want to write) and
      * returns null.
      */
-    private Caller authorize(HttpServerRequest request, SmartHttpEndpoint endpoint, GitService service,
+    private Authorized authorize(HttpServerRequest request, SmartHttpEndpoint endpoint, GitService service,
             RequestRecorder record) {
         Optional<Caller> authenticated =
                 BasicCredentials.authenticate(request.getHeader("Authorization"), context.users());
@@ -135,10 +142,10 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
         }
         Caller caller = authenticated.get();
         record.user(caller.toString());
-        AccessDecision decision = AccessDecision.decide(
-                context.registry().permission(caller, endpoint.repository()), service.needs());
+        Permission held = context.registry().permission(caller, endpoint.repository());
+        AccessDecision decision = AccessDecision.decide(held, service.needs());
         if (decision == AccessDecision.ALLOWED) {
-            return caller;
+            return new Authorized(caller, held);
         }
         if (caller.isAnonymous()) {
             challenge(request, record, "authentication required");
@@ -165,8 +172,10 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
         record.finish("ok", "");
     }
 
-    private void rpc(HttpServerRequest request, Repository repository, Caller caller, GitService service,
-            ProtocolParameters parameters, InputStream body, RequestRecorder record) throws IOException {
+    private void rpc(HttpServerRequest request, Repository repository, SmartHttpEndpoint endpoint, Authorized who,
+            GitService service, ProtocolParameters parameters, InputStream body, RequestRecorder record)
+            throws IOException {
+        Caller caller = who.caller();
         InputStream in = record.countIn(body);
         String encoding = request.getHeader("Content-Encoding");
         if (encoding != null) {
@@ -180,10 +189,11 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
         OutputStream out = new BufferedOutputStream(record.countOut(new ResponseOutputStream(response)),
                 STREAM_BUFFER);
         try {
-            if (service == GitService.UPLOAD_PACK) {
-                context.services().upload(repository, parameters, false, in, out, null);
-            } else {
-                context.services().receive(repository, caller, false, in, out, null);
+            switch (service) {
+                case UPLOAD_PACK -> context.services().upload(repository, parameters, false, in, out, null);
+                case RECEIVE_PACK -> context.services().receive(repository, caller, false, in, out, null);
+                case THETA_TRANSFER -> context.transfers().serve(in, out, endpoint.repository(), caller, who.held());
+                default -> throw new IllegalStateException("no handler for " + service);
             }
         } catch (IOException | RuntimeException e) {
             // JGit has already told the client in the protocol stream; end that stream cleanly so it can read why.

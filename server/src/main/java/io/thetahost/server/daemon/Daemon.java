@@ -2,15 +2,24 @@ package io.thetahost.server.daemon;
 
 import io.thetahost.hooks.receive.PushOptionCheck;
 import io.thetahost.hooks.transport.ActiveRequests;
+import io.thetahost.codec.encode.EncoderOptions;
+import io.thetahost.hooks.transfer.TransferService;
 import io.thetahost.hooks.transport.GitServices;
+import io.thetahost.objectdb.StoreOptions;
+import io.thetahost.objectdb.TensorStore;
+import io.thetahost.protocol.transfer.TransferLimits;
 import io.thetahost.http.HttpHost;
 import io.thetahost.http.git.HttpGitContext;
+import io.thetahost.server.admin.AdminSocket;
+import io.thetahost.server.maintenance.GcGrace;
+import io.thetahost.server.maintenance.StoreMaintenance;
 import io.thetahost.server.registry.DataDirectory;
 import io.thetahost.server.registry.HostedRepositories;
 import io.thetahost.server.registry.UserRegistry;
 import io.thetahost.sshd.SshHost;
 import io.thetahost.sshd.command.SshGitContext;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +38,8 @@ public final class Daemon implements AutoCloseable {
     private final ExecutorService sshGitThreads;
     private final SshHost ssh;
     private final HttpHost http;
+    private final TensorStore store;
+    private final AdminSocket admin;
 
     public Daemon(DataDirectory data, DaemonSettings settings) throws Exception {
         this.settings = settings;
@@ -37,11 +48,17 @@ public final class Daemon implements AutoCloseable {
         GitServices services =
                 new GitServices(new PushOptionCheck(Set.of()), settings.maxFetchSectionBytes());
         requestLog = new RequestLogFile(data.requestLog());
+        store = TensorStore.open(data.tensors(), StoreOptions.defaults());
+        TransferService transfers = new TransferService(store, TransferLimits.DEFAULTS, EncoderOptions.defaults());
+        StoreMaintenance maintenance = new StoreMaintenance(store, repositories);
+        admin = new AdminSocket(data.adminSocket(), Map.of(
+                "fsck", (args, out) -> maintenance.fsck(out),
+                "gc", (args, out) -> maintenance.gc(GcGrace.parse(args), out)));
         sshGitThreads = Executors.newFixedThreadPool(settings.gitThreads(), named("git-ssh"));
         ssh = new SshHost(settings.listenAddress(), settings.sshPort(), data.sshHostKey(), users,
-                new SshGitContext(repositories, services, requestLog, active, sshGitThreads));
+                new SshGitContext(repositories, services, requestLog, active, sshGitThreads, transfers));
         http = new HttpHost(settings.listenAddress(), settings.httpPort(),
-                new HttpGitContext(users, repositories, services, requestLog, active),
+                new HttpGitContext(users, repositories, services, requestLog, active, transfers),
                 settings.gitThreads());
     }
 
@@ -93,6 +110,8 @@ public final class Daemon implements AutoCloseable {
                 http.close();
             } finally {
                 sshGitThreads.shutdownNow();
+                admin.close();
+                store.close();
                 requestLog.close();
             }
         }

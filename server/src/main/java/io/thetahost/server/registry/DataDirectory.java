@@ -15,6 +15,8 @@ import java.nio.file.StandardOpenOption;
  * DATA/users.config           users, their SSH keys and the hashes of their access tokens
  * DATA/ssh/                   the SSH host key
  * DATA/logs/requests.log      one line per git request
+ * DATA/tensors/               the tensor store (RocksDB)
+ * DATA/admin.sock             where admin commands reach a running daemon
  * </pre>
  */
 public final class DataDirectory {
@@ -54,6 +56,14 @@ public final class DataDirectory {
 
     public Path requestLog() {
         return root.resolve("logs").resolve("requests.log");
+    }
+
+    public Path tensors() {
+        return root.resolve("tensors");
+    }
+
+    public Path adminSocket() {
+        return root.resolve("admin.sock");
     }
 
     /**

@@ -2,6 +2,7 @@ package io.thetahost.sshd.command;
 
 import io.thetahost.hooks.access.AccessDecision;
 import io.thetahost.hooks.access.Caller;
+import io.thetahost.hooks.access.Permission;
 import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.hooks.transport.ActiveRequests;
 import io.thetahost.hooks.transport.Failures;
@@ -113,7 +114,8 @@ final class GitCommand implements Command {
         }
         GitService service = command.service();
         record.repository(name.toString()).service(service, parameters.effectiveVersion(service));
-        AccessDecision decision = AccessDecision.decide(context.registry().permission(caller, name), service.needs());
+        Permission held = context.registry().permission(caller, name);
+        AccessDecision decision = AccessDecision.decide(held, service.needs());
         if (decision != AccessDecision.ALLOWED) {
             refuse(record, decision == AccessDecision.HIDDEN ? "not-found" : "forbidden",
                     decision.message(caller, name));
@@ -122,10 +124,14 @@ final class GitCommand implements Command {
         try (Repository repository = context.registry().open(name)) {
             InputStream input = record.countIn(new BufferedInputStream(in, 64 * 1024));
             OutputStream output = record.countOut(out);
-            if (service == GitService.UPLOAD_PACK) {
-                context.services().upload(repository, parameters, true, input, output, err);
-            } else {
-                context.services().receive(repository, caller, true, input, output, err);
+            switch (service) {
+                case UPLOAD_PACK -> context.services().upload(repository, parameters, true, input, output, err);
+                case RECEIVE_PACK -> context.services().receive(repository, caller, true, input, output, err);
+                case THETA_TRANSFER -> {
+                    context.transfers().serve(input, output, name, caller, held);
+                    output.flush();
+                }
+                default -> throw new IllegalStateException("no handler for " + service);
             }
             err.flush();
         }

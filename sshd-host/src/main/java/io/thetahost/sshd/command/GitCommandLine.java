@@ -31,7 +31,8 @@ public record GitCommandLine(GitService service, String path) {
             rest = sp < 0 ? "" : c.substring(sp + 1);
         }
         GitService service = GitService.byName(verb).orElseThrow(() -> new IllegalArgumentException(
-                "unknown command '" + printable(verb) + "': this server runs only git-upload-pack and git-receive-pack"));
+                "unknown command '" + printable(verb)
+                        + "': this server runs only git-upload-pack, git-receive-pack and theta-transfer"));
         String path = singleWord(rest.strip());
         if (path.isEmpty()) {
             throw new IllegalArgumentException(verb + " needs a repository path, for example '/OWNER/NAME.git'");

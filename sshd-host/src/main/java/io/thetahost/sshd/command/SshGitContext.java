@@ -4,6 +4,7 @@ import io.thetahost.hooks.transport.ActiveRequests;
 import io.thetahost.hooks.transport.GitServices;
 import io.thetahost.hooks.transport.RepositoryRegistry;
 import io.thetahost.hooks.transport.RequestLog;
+import io.thetahost.hooks.transport.TransferHandler;
 import java.util.concurrent.ExecutorService;
 
 /** What every SSH git command needs from the daemon. */
@@ -12,5 +13,6 @@ public record SshGitContext(
         GitServices services,
         RequestLog log,
         ActiveRequests active,
-        ExecutorService executor) {
+        ExecutorService executor,
+        TransferHandler transfers) {
 }

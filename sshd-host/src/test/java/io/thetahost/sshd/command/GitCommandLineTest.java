@@ -56,22 +56,21 @@ class GitCommandLineTest {
         assertRefused(command, "no command given");
     }
 
+    private static final String SERVICES =
+            "this server runs only git-upload-pack, git-receive-pack and theta-transfer";
+
     @Test
     void unknownCommandsAreRefusedNamingThem() {
-        assertRefused("ls -la", "unknown command 'ls': this server runs only git-upload-pack and git-receive-pack");
-        assertRefused("git-upload-archive '/a/b.git'",
-                "unknown command 'git-upload-archive': this server runs only git-upload-pack and git-receive-pack");
-        assertRefused("git status", "unknown command 'git-status': this server runs only git-upload-pack and"
-                + " git-receive-pack");
+        assertRefused("ls -la", "unknown command 'ls': " + SERVICES);
+        assertRefused("git-upload-archive '/a/b.git'", "unknown command 'git-upload-archive': " + SERVICES);
+        assertRefused("git status", "unknown command 'git-status': " + SERVICES);
     }
 
     @Test
     void controlCharactersInAnUnknownCommandAreNotEchoed() {
-        assertRefused("evil\u001b[2J", "unknown command 'evil?[2J': this server runs only git-upload-pack and"
-                + " git-receive-pack");
+        assertRefused("evil\u001b[2J", "unknown command 'evil?[2J': " + SERVICES);
         String longVerb = "x".repeat(50) + "\r\u001b[2J" + "y".repeat(20);
-        assertRefused(longVerb, "unknown command '" + "x".repeat(50) + "??[2Jyyyyy...': this server runs only"
-                + " git-upload-pack and git-receive-pack");
+        assertRefused(longVerb, "unknown command '" + "x".repeat(50) + "??[2Jyyyyy...': " + SERVICES);
     }
 
     @Test

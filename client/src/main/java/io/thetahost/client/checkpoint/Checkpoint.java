@@ -1,4 +1,4 @@
-package io.thetahost.client.delta;
+package io.thetahost.client.checkpoint;
 
 import io.thetahost.codec.encode.TensorInput;
 import io.thetahost.protocol.safetensors.SafetensorsHeader;
@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A safetensors file on disk: its validated header, and each tensor readable in place. */
-final class Checkpoint {
+public final class Checkpoint {
     private final Path file;
     private final SafetensorsHeader header;
     private final long dataStart;
@@ -25,18 +25,18 @@ final class Checkpoint {
         this.dataStart = 8L + header.length();
     }
 
-    static Checkpoint open(Path file) throws IOException {
+    public static Checkpoint open(Path file) throws IOException {
         try (SafetensorsReader reader = SafetensorsReader.open(file, SafetensorsLimits.defaults())) {
             return new Checkpoint(file, reader.header());
         }
     }
 
-    long fileSize() throws IOException {
+    public long fileSize() throws IOException {
         return Files.size(file);
     }
 
     /** The tensors in file order. */
-    Map<String, TensorEntry> tensors() {
+    public Map<String, TensorEntry> tensors() {
         Map<String, TensorEntry> out = new LinkedHashMap<>();
         for (TensorEntry e : header.tensors()) {
             out.put(e.name(), e);
@@ -44,11 +44,11 @@ final class Checkpoint {
         return out;
     }
 
-    TensorInput input(TensorEntry e) {
+    public TensorInput input(TensorEntry e) {
         return TensorInput.inFile(file, dataStart + e.begin(), e.dtype(), e.shape());
     }
 
-    static TensorId id(TensorInput t) throws IOException {
+    public static TensorId id(TensorInput t) throws IOException {
         TensorId.Hasher h = TensorId.hasher(t.dtype(), t.shape());
         byte[] buf = new byte[1 << 16];
         try (InputStream in = t.open()) {
@@ -59,7 +59,7 @@ final class Checkpoint {
         return h.finish();
     }
 
-    byte[] bytes(TensorEntry e) throws IOException {
+    public byte[] bytes(TensorEntry e) throws IOException {
         try (InputStream in = input(e).open()) {
             return in.readAllBytes();
         }

@@ -1,12 +1,12 @@
-package io.thetahost.hooks.transport;
+package io.thetahost.protocol.io;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** Counts the bytes written through it, for the request log. */
+/** Counts the bytes written through it: request logs and "bytes on the wire" figures. */
 public final class CountingOutputStream extends FilterOutputStream {
-    private long count;
+    private volatile long count;
 
     public CountingOutputStream(OutputStream out) {
         super(out);

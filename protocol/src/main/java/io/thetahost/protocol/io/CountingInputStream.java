@@ -1,12 +1,12 @@
-package io.thetahost.hooks.transport;
+package io.thetahost.protocol.io;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Counts the bytes read through it, for the request log. */
+/** Counts the bytes read through it: request logs and "bytes on the wire" figures. */
 public final class CountingInputStream extends FilterInputStream {
-    private long count;
+    private volatile long count;
 
     public CountingInputStream(InputStream in) {
         super(in);

@@ -1,0 +1,320 @@
+package io.thetahost.client.transfer;
+
+import io.thetahost.client.remote.Exchange;
+import io.thetahost.client.remote.Transport;
+import io.thetahost.client.store.LocalStore;
+import io.thetahost.codec.encode.Encoder;
+import io.thetahost.codec.encode.LowRankFactors;
+import io.thetahost.codec.encode.TensorInput;
+import io.thetahost.objectdb.PutResult;
+import io.thetahost.protocol.tensor.TensorId;
+import io.thetahost.protocol.transfer.RequestWriter;
+import io.thetahost.protocol.transfer.ResponseEvent;
+import io.thetahost.protocol.transfer.ResponseReader;
+import io.thetahost.protocol.transfer.ServerCapabilities;
+import io.thetahost.protocol.transfer.TransferLimits;
+import io.thetahost.protocol.transfer.TransferRequest;
+import io.thetahost.protocol.transfer.Want;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The client's end of the theta transfer protocol (protocol/PROTOCOL.md) between a local store and one remote
+ * repository: upload sends only what the server lacks, each tensor as the smallest encoding against a base the
+ * server has; download asks for what the local store lacks, offering what it holds as bases, and stores each object
+ * only once it decodes to its id. Memory is bounded: one encoding at a time, spilled to disk when large.
+ */
+public final class TensorTransfers {
+    private final Transport transport;
+    private final LocalStore local;
+    private final Encoder encoder;
+    private final Progress progress;
+    private TransferLimits limits;
+    private long bytesSent;
+    private long bytesReceived;
+    /** The exchange in progress, whose bytes count in progress reports before it ends. */
+    private Exchange current;
+
+    public TensorTransfers(Transport transport, LocalStore local, Encoder encoder, Progress progress) {
+        this.transport = transport;
+        this.local = local;
+        this.encoder = encoder;
+        this.progress = progress;
+    }
+
+    /** Bytes of protocol (requests and responses, framing included) sent and received so far. */
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    /** What the server accepts per request, asked once. */
+    public TransferLimits limits() throws IOException {
+        if (limits == null) {
+            limits = exchange(TransferRequest.capabilities(), RequestBody.NONE, ResponseReader::forCapabilities,
+                    reader -> {
+                ServerCapabilities caps = null;
+                for (ResponseEvent e; !((e = next(reader)) instanceof ResponseEvent.End); ) {
+                    if (e instanceof ResponseEvent.Capabilities c) {
+                        caps = c.capabilities();
+                    }
+                }
+                if (caps == null) {
+                    throw new TransferFailedException("the server sent no capabilities");
+                }
+                return caps.limits();
+            });
+        }
+        return limits;
+    }
+
+    /** Which of these tensors the server has (and lets this repository read). */
+    public Set<TensorId> lookup(Collection<TensorId> ids) throws IOException {
+        Set<TensorId> present = new HashSet<>();
+        for (List<TensorId> batch : batches(new ArrayList<>(new LinkedHashSet<>(ids)), limits().maxIds())) {
+            exchange(TransferRequest.lookup(batch), RequestBody.NONE, in -> ResponseReader.forLookup(in, batch),
+                    reader -> {
+                        for (ResponseEvent e; !((e = next(reader)) instanceof ResponseEvent.End); ) {
+                            if (e instanceof ResponseEvent.Present p) {
+                                present.add(p.id());
+                            }
+                        }
+                        return null;
+                    });
+        }
+        return present;
+    }
+
+    /**
+     * A tensor to upload from the local store.
+     *
+     * @param bases tensors the server may already hold that make good bases, best first (usually the same
+     *     parameter's previous version)
+     * @param hint known low-rank factors of its update against the first base (from a LoRA adapter)
+     */
+    public record Upload(TensorId id, List<TensorId> bases, Optional<LowRankFactors> hint) {
+    }
+
+    /**
+     * What an upload did.
+     *
+     * @param sent the tensors sent (the repository could not read them yet)
+     * @param newToServer those of them the server's store did not hold at all (the others it held for another
+     *     repository: sending them proved this one may read them)
+     * @param alreadyThere the tensors the repository could read already, so not sent
+     */
+    public record UploadReport(List<TensorId> sent, List<TensorId> newToServer, List<TensorId> alreadyThere,
+            long bytesSent) {
+    }
+
+    /**
+     * Uploads the tensors the server lacks.
+     *
+     * @throws TransferFailedException if the server rejects any object (the message names each and why) or fails
+     */
+    public UploadReport upload(List<Upload> items) throws IOException {
+        long before = bytesSent;
+        Set<TensorId> ask = new LinkedHashSet<>();
+        for (Upload u : items) {
+            ask.add(u.id());
+            ask.addAll(u.bases());
+        }
+        Set<TensorId> onServer = lookup(ask);
+        Map<TensorId, Upload> todo = new LinkedHashMap<>();
+        List<TensorId> already = new ArrayList<>();
+        for (Upload u : items) {
+            if (onServer.contains(u.id())) {
+                already.add(u.id());
+            } else {
+                todo.putIfAbsent(u.id(), u);
+            }
+        }
+        List<TensorId> stored = new ArrayList<>();
+        List<TensorId> sentIds = new ArrayList<>();
+        Map<TensorId, String> rejected = new LinkedHashMap<>();
+        int total = todo.size();
+        int[] sent = {0};
+        for (List<Upload> batch : batches(new ArrayList<>(todo.values()), limits().maxObjects())) {
+            List<TensorId> ids = batch.stream().map(Upload::id).toList();
+            exchange(TransferRequest.upload(batch.size()), writer -> {
+                for (Upload u : batch) {
+                    sendObject(writer, u, onServer);
+                    sent[0]++;
+                    progress.update("theta: uploading tensors: " + sent[0] + "/" + total + ", "
+                            + megabytes(bytesSent + current.bytesSent() - before) + " sent");
+                }
+            }, in -> ResponseReader.forUpload(in, ids), reader -> {
+                for (ResponseEvent e; !((e = next(reader)) instanceof ResponseEvent.End); ) {
+                    if (e instanceof ResponseEvent.Stored st) {
+                        stored.add(st.id());
+                        sentIds.add(st.id());
+                    } else if (e instanceof ResponseEvent.AlreadyPresent p) {
+                        sentIds.add(p.id());
+                    } else if (e instanceof ResponseEvent.Rejected r) {
+                        rejected.put(r.id(), r.reason());
+                    } else if (e instanceof ResponseEvent.Progress p) {
+                        progress.update("remote: " + p.text());
+                    }
+                }
+                return null;
+            });
+        }
+        if (!rejected.isEmpty()) {
+            StringBuilder b = new StringBuilder("the server refused " + rejected.size() + " tensor(s):");
+            rejected.forEach((id, why) -> b.append("\n  ").append(id).append(": ").append(why));
+            throw new TransferFailedException(b.toString());
+        }
+        progress.done("theta: uploaded " + sentIds.size() + " tensors (" + already.size() + " already there), "
+                + megabytes(bytesSent - before) + " sent");
+        return new UploadReport(sentIds, stored, already, bytesSent - before);
+    }
+
+    /** Encodes one tensor against the first of its bases that both sides hold, and writes it as an object. */
+    private void sendObject(RequestWriter writer, Upload u, Set<TensorId> onServer) throws IOException {
+        TensorInput target = local.input(u.id()).orElseThrow(() -> new IOException(
+                "tensor " + u.id() + " is not in the local store"));
+        Optional<TensorId> baseId = u.bases().stream().filter(onServer::contains).filter(local::has).findFirst();
+        Optional<Encoder.Base> base = baseId.map(b -> new Encoder.Base(local.input(b).orElseThrow(), b));
+        // The hint describes the update against the parameter's own previous version only.
+        Optional<LowRankFactors> hint = baseId.isPresent() && !u.bases().isEmpty()
+                && u.bases().get(0).equals(baseId.get()) ? u.hint() : Optional.empty();
+        try (Encoder.Result encoded = encoder.encode(target, u.id(), base, hint)) {
+            OutputStream out = writer.beginObject(u.id(), encoded.encoding().size());
+            try (InputStream in = encoded.encoding().open()) {
+                in.transferTo(out);
+            }
+            out.close();
+        }
+    }
+
+    /** What a download did. */
+    public record DownloadReport(List<TensorId> received, List<TensorId> missing, long bytesReceived) {
+    }
+
+    /**
+     * Downloads tensors into the local store, offering what it holds as bases; each is stored only once it decodes
+     * to its id.
+     *
+     * @param wants the tensors to get, each with the id of the same parameter's version held here, if any
+     * @param haves other tensors held here the server may use as bases
+     */
+    public DownloadReport download(List<Want> wants, Collection<TensorId> haves) throws IOException {
+        long before = bytesReceived;
+        Set<TensorId> wanted = new HashSet<>();
+        wants.forEach(w -> wanted.add(w.id()));
+        List<TensorId> offered = haves.stream().filter(h -> !wanted.contains(h) && local.has(h)).distinct()
+                .limit(limits().maxIds()).toList();
+        List<TensorId> received = new ArrayList<>();
+        List<TensorId> missing = new ArrayList<>();
+        int total = wants.size();
+        for (List<Want> batch : batches(wants, limits().maxIds())) {
+            List<TensorId> batchHaves = offered.stream().filter(h -> batch.stream().noneMatch(
+                    w -> w.base().map(h::equals).orElse(false))).toList();
+            exchange(TransferRequest.download(batch, batchHaves), RequestBody.NONE,
+                    in -> ResponseReader.forDownload(in, batch, batchHaves, limits()), reader -> {
+                        for (ResponseEvent e; !((e = next(reader)) instanceof ResponseEvent.End); ) {
+                            if (e instanceof ResponseEvent.EncodedObject o) {
+                                PutResult put = local.tensors().put(o.body(), LocalStore.OWNER);
+                                if (!put.id().equals(o.header().id())) {
+                                    throw new TransferFailedException("the server sent " + put.id() + " for "
+                                            + o.header().id());
+                                }
+                                received.add(put.id());
+                                progress.update("theta: downloading tensors: " + received.size() + "/" + total
+                                        + ", " + megabytes(bytesReceived + current.bytesReceived() - before)
+                                        + " received");
+                            } else if (e instanceof ResponseEvent.Missing m) {
+                                missing.add(m.id());
+                            }
+                        }
+                        return null;
+                    });
+        }
+        progress.done("theta: downloaded " + received.size() + " tensors, " + megabytes(bytesReceived - before)
+                + " received" + (missing.isEmpty() ? "" : "; the server lacks " + missing.size()));
+        return new DownloadReport(received, missing, bytesReceived - before);
+    }
+
+    private interface RequestBody {
+        void write(RequestWriter writer) throws IOException;
+
+        RequestBody NONE = writer -> { };
+    }
+
+    private interface ReaderOf {
+        ResponseReader open(InputStream response) throws IOException;
+    }
+
+    private interface Handler<T> {
+        T handle(ResponseReader reader) throws IOException;
+    }
+
+    /**
+     * One request and its response. If writing fails (the server may have answered early, with an error, and
+     * closed), the response is still read, so that the person sees the server's reason rather than a broken pipe.
+     */
+    private <T> T exchange(TransferRequest request, RequestBody body, ReaderOf readerOf, Handler<T> handler)
+            throws IOException {
+        try (Exchange x = transport.open()) {
+            current = x;
+            IOException writeFailure = null;
+            try {
+                RequestWriter writer = new RequestWriter(x.request());
+                writer.start(request);
+                body.write(writer);
+                writer.finish();
+                x.request().close();
+            } catch (IOException e) {
+                writeFailure = e;
+            }
+            try {
+                T result = handler.handle(readerOf.open(x.response()));
+                if (writeFailure != null) {
+                    throw writeFailure;
+                }
+                return result;
+            } catch (IOException e) {
+                if (writeFailure != null && e != writeFailure) {
+                    e.addSuppressed(writeFailure);
+                }
+                throw e;
+            } finally {
+                bytesSent += x.bytesSent();
+                bytesReceived += x.bytesReceived();
+            }
+        }
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format("%.2f MB", bytes / 1e6);
+    }
+
+    private static ResponseEvent next(ResponseReader reader) throws IOException {
+        ResponseEvent e = reader.next();
+        if (e instanceof ResponseEvent.ServerError error) {
+            throw new TransferFailedException("the server says: " + error.message());
+        }
+        return e;
+    }
+
+    private static <T> List<List<T>> batches(List<T> all, int size) {
+        List<List<T>> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += size) {
+            out.add(all.subList(i, Math.min(all.size(), i + size)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,222 @@
+package io.thetahost.hooks.transfer;
+
+import io.thetahost.codec.encode.Encoder;
+import io.thetahost.codec.encode.EncoderOptions;
+import io.thetahost.codec.encode.LowRankDetector;
+import io.thetahost.codec.encode.TensorInput;
+import io.thetahost.codec.format.InvalidEncodingException;
+import io.thetahost.hooks.access.AccessDecision;
+import io.thetahost.hooks.access.Caller;
+import io.thetahost.hooks.access.Permission;
+import io.thetahost.hooks.naming.RepositoryName;
+import io.thetahost.hooks.transport.TransferHandler;
+import io.thetahost.objectdb.PutResult;
+import io.thetahost.objectdb.StoredEncoding;
+import io.thetahost.objectdb.TensorMeta;
+import io.thetahost.objectdb.TensorStore;
+import io.thetahost.protocol.tensor.TensorId;
+import io.thetahost.protocol.transfer.IncomingObject;
+import io.thetahost.protocol.transfer.RequestReader;
+import io.thetahost.protocol.transfer.ResponseWriter;
+import io.thetahost.protocol.transfer.ServerCapabilities;
+import io.thetahost.protocol.transfer.TransferLimits;
+import io.thetahost.protocol.transfer.TransferProtocolException;
+import io.thetahost.protocol.transfer.TransferRequest;
+import io.thetahost.protocol.transfer.Want;
+import io.thetahost.protocol.transfer.WireEncoding;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The server's end of the theta transfer protocol (protocol/PROTOCOL.md), over the daemon's tensor store: lookups,
+ * downloads that send each wanted tensor as the smallest encoding against something the client holds, and uploads
+ * stored only after they decode to their id.
+ *
+ * <p>Access: a tensor is only ever named, sent, or used as a base if this repository may read it (it received it);
+ * anything else answers {@code missing}, exactly as a tensor the store does not hold. In particular a patch is never
+ * sent against a base the repository may not read, since the patch and the target would give the base away.
+ */
+public final class TransferService implements TransferHandler {
+    /** How often a download reports its progress, in tensors. */
+    private static final int PROGRESS_EVERY = 16;
+
+    private final TensorStore store;
+    private final TransferLimits limits;
+    private final Encoder encoder;
+
+    public TransferService(TensorStore store, TransferLimits limits, EncoderOptions options) {
+        this.store = store;
+        this.limits = limits;
+        // The server encodes on the fly only against the client's tensors; rank detection is the client's job.
+        this.encoder = new Encoder(options, LowRankDetector.NONE);
+    }
+
+    @Override
+    public void serve(InputStream request, OutputStream response, RepositoryName repository, Caller caller,
+            Permission held) throws IOException {
+        RequestReader reader = new RequestReader(request, limits);
+        ResponseWriter writer = new ResponseWriter(response);
+        TransferRequest r;
+        try {
+            r = reader.readRequest();
+        } catch (TransferProtocolException e) {
+            writer.error(e.getMessage());
+            return;
+        }
+        String repo = repository.toString();
+        switch (r.command()) {
+            case CAPABILITIES -> writer.advertise(ServerCapabilities.of(limits).withAgent("thetahost/0.1"));
+            case LOOKUP -> lookup(r, writer, repo);
+            case DOWNLOAD -> download(r, writer, repo);
+            case UPLOAD -> {
+                if (!held.includes(Permission.WRITE)) {
+                    writer.error(AccessDecision.READ_ONLY.message(caller, repository));
+                    return;
+                }
+                upload(reader, writer, repo);
+            }
+            default -> throw new IllegalStateException("no handler for " + r.command());
+        }
+        if (!writer.isFinished()) {
+            writer.finish();
+        }
+    }
+
+    private Optional<TensorMeta> readable(String repo, TensorId id) {
+        return store.readable(repo, id) ? store.meta(id) : Optional.empty();
+    }
+
+    private void lookup(TransferRequest r, ResponseWriter writer, String repo) throws IOException {
+        for (TensorId id : r.ids()) {
+            Optional<TensorMeta> meta = readable(repo, id);
+            if (meta.isPresent()) {
+                writer.present(id, meta.get().dtype(), meta.get().shape());
+            } else {
+                writer.missing(id);
+            }
+        }
+    }
+
+    private void upload(RequestReader reader, ResponseWriter writer, String repo) throws IOException {
+        // Nothing is written before the whole request is read (PROTOCOL.md): results wait, one line each.
+        List<Result> results = new ArrayList<>();
+        try {
+            for (Optional<IncomingObject> o; (o = reader.nextObject()).isPresent(); ) {
+                IncomingObject object = o.get();
+                TensorId declared = object.header().id();
+                try {
+                    PutResult put = store.put(object.body(), repo);
+                    if (!put.id().equals(declared)) {
+                        results.add(Result.rejected(declared, "the encoding is of tensor " + put.id()));
+                    } else {
+                        results.add(put.status() == PutResult.Status.STORED ? Result.stored(declared)
+                                : Result.present(declared));
+                    }
+                } catch (InvalidEncodingException e) {
+                    object.body().skipRest();
+                    results.add(Result.rejected(declared, e.getMessage()));
+                }
+            }
+        } catch (TransferProtocolException e) {
+            writer.error(e.getMessage());
+            return;
+        }
+        for (Result result : results) {
+            result.writeTo(writer);
+        }
+    }
+
+    /** One uploaded object's outcome. */
+    private record Result(TensorId id, String outcome, String reason) {
+        static Result stored(TensorId id) {
+            return new Result(id, "stored", null);
+        }
+
+        static Result present(TensorId id) {
+            return new Result(id, "present", null);
+        }
+
+        static Result rejected(TensorId id, String reason) {
+            return new Result(id, "rejected", reason);
+        }
+
+        void writeTo(ResponseWriter writer) throws IOException {
+            switch (outcome) {
+                case "stored" -> writer.stored(id);
+                case "present" -> writer.present(id);
+                default -> writer.rejected(id, reason);
+            }
+        }
+    }
+
+    private void download(TransferRequest r, ResponseWriter writer, String repo) throws IOException {
+        Set<TensorId> offered = r.offeredBases();
+        int sent = 0;
+        for (Want want : r.wants()) {
+            Optional<TensorMeta> meta = readable(repo, want.id());
+            if (meta.isEmpty()) {
+                writer.missing(want.id());
+                continue;
+            }
+            send(meta.get(), want, offered, writer, repo);
+            sent++;
+            if (sent % PROGRESS_EVERY == 0 || sent == r.wants().size()) {
+                writer.progress("sent " + sent + " of " + r.wants().size() + " tensors");
+            }
+        }
+    }
+
+    /**
+     * Sends one tensor: its stored encoding when that is dense or a patch against a tensor the client offered (and
+     * this repository may read), else the smallest encoding made now against the base the client suggested, or dense.
+     */
+    private void send(TensorMeta meta, Want want, Set<TensorId> offered, ResponseWriter writer, String repo)
+            throws IOException {
+        TensorId storedBase = meta.base();
+        if (storedBase == null || (offered.contains(storedBase) && store.readable(repo, storedBase))) {
+            try (StoredEncoding stored = store.encoding(meta.id()).orElseThrow(() -> gone(meta.id()))) {
+                WireEncoding kind = wire(meta.kind().displayName());
+                OutputStream out = storedBase == null
+                        ? writer.object(meta.id(), kind, meta.encodedBytes())
+                        : writer.object(meta.id(), kind, storedBase, meta.encodedBytes());
+                stored.bytes().transferTo(out);
+                out.close();
+            }
+            return;
+        }
+        Optional<Encoder.Base> base = want.base()
+                .filter(b -> offered.contains(b) && store.readable(repo, b))
+                .flatMap(store::meta)
+                .filter(b -> b.dtype() == meta.dtype() && b.shape().equals(meta.shape()))
+                .map(b -> new Encoder.Base(input(b), b.id()));
+        try (Encoder.Result encoded = encoder.encode(input(meta), meta.id(), base, Optional.empty())) {
+            WireEncoding kind = wire(encoded.kind().displayName());
+            long length = encoded.encoding().size();
+            OutputStream out = kind.needsBase()
+                    ? writer.object(meta.id(), kind, base.get().id(), length)
+                    : writer.object(meta.id(), kind, length);
+            try (InputStream in = encoded.encoding().open()) {
+                in.transferTo(out);
+            }
+            out.close();
+        }
+    }
+
+    private TensorInput input(TensorMeta meta) {
+        return new TensorInput.Of(meta.dtype(), meta.shape(), () -> store.open(meta.id()).orElseThrow(
+                () -> gone(meta.id())));
+    }
+
+    private static IOException gone(TensorId id) {
+        return new IOException("tensor " + id + " left the store while it was being sent");
+    }
+
+    private static WireEncoding wire(String name) {
+        return WireEncoding.byWireName(name).orElseThrow(() -> new IllegalStateException("no wire name " + name));
+    }
+}

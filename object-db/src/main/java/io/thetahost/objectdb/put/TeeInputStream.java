@@ -1,0 +1,69 @@
+package io.thetahost.objectdb.put;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Objects;
+
+/**
+ * Passes an upload's bytes to the decoder and copies them, as they pass, to where they are stored, so an encoding
+ * is read once. {@link #stop()} ends the copying (the tensor turned out to be stored already, or to need
+ * re-encoding). Closing it does not close the upload stream, which belongs to the caller.
+ */
+final class TeeInputStream extends InputStream {
+    private final InputStream in;
+    private OutputStream copy;
+
+    TeeInputStream(InputStream in, OutputStream copy) {
+        this.in = in;
+        this.copy = copy;
+    }
+
+    void stop() {
+        copy = null;
+    }
+
+    @Override
+    public int read() throws IOException {
+        int b = in.read();
+        if (b >= 0 && copy != null) {
+            copy.write(b);
+        }
+        return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        int n = in.read(b, off, len);
+        if (n > 0 && copy != null) {
+            copy.write(b, off, n);
+        }
+        return n;
+    }
+
+    /** Skipped bytes must be copied too, so skipping reads. */
+    @Override
+    public long skip(long n) throws IOException {
+        byte[] scratch = new byte[(int) Math.min(Math.max(n, 0), 8192)];
+        long skipped = 0;
+        while (skipped < n) {
+            int r = read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
+            if (r < 0) {
+                break;
+            }
+            skipped += r;
+        }
+        return skipped;
+    }
+
+    @Override
+    public int available() throws IOException {
+        return in.available();
+    }
+
+    @Override
+    public void close() {
+        copy = null;
+    }
+}

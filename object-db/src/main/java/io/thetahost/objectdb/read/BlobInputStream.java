@@ -1,0 +1,104 @@
+package io.thetahost.objectdb.read;
+
+import io.thetahost.objectdb.store.BlobKey;
+import io.thetahost.objectdb.store.Column;
+import io.thetahost.objectdb.store.CorruptStoreException;
+import io.thetahost.objectdb.store.Keys;
+import io.thetahost.objectdb.store.ReadView;
+import io.thetahost.objectdb.store.StoreDb;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Objects;
+
+/**
+ * A stored encoding's bytes, read one piece at a time. It ends only when the pieces have added up to exactly the
+ * recorded length and no piece follows; a missing piece, or one too many, is a {@link CorruptStoreException}.
+ */
+public final class BlobInputStream extends InputStream {
+    private static final byte[] NONE = new byte[0];
+
+    private final StoreDb db;
+    private final ReadView view;
+    private final BlobKey blob;
+    private final long length;
+    private final String owner;
+    private byte[] piece = NONE;
+    private int position;
+    private int nextPiece;
+    private long fetched;
+    private boolean ended;
+
+    /**
+     * @param view the view to read from; null for the latest state
+     * @param owner what the blob holds, for messages
+     */
+    public BlobInputStream(StoreDb db, ReadView view, BlobKey blob, long length, String owner) {
+        this.db = db;
+        this.view = view;
+        this.blob = blob;
+        this.length = length;
+        this.owner = owner;
+    }
+
+    @Override
+    public int read() throws IOException {
+        while (position == piece.length) {
+            if (!advance()) {
+                return -1;
+            }
+        }
+        return piece[position++] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        while (position == piece.length) {
+            if (!advance()) {
+                return -1;
+            }
+        }
+        int n = Math.min(len, piece.length - position);
+        System.arraycopy(piece, position, b, off, n);
+        position += n;
+        return n;
+    }
+
+    @Override
+    public int available() {
+        return piece.length - position;
+    }
+
+    private boolean advance() throws IOException {
+        if (ended) {
+            return false;
+        }
+        byte[] next = db.get(view, Column.BLOBS, Keys.piece(blob, nextPiece));
+        if (fetched == length) {
+            if (next != null) {
+                throw new CorruptStoreException("the encoding of " + owner + " (blob " + blob + ") has more than its "
+                        + length + " bytes");
+            }
+            ended = true;
+            piece = NONE;
+            position = 0;
+            return false;
+        }
+        if (next == null) {
+            throw new CorruptStoreException("the encoding of " + owner + " (blob " + blob + ") ends after " + fetched
+                    + " of its " + length + " bytes: piece " + nextPiece + " is missing");
+        }
+        if (next.length == 0 || next.length > length - fetched) {
+            throw new CorruptStoreException("the encoding of " + owner + " (blob " + blob + ") has a piece " + nextPiece
+                    + " of " + next.length + " bytes where " + (length - fetched) + " remain");
+        }
+        nextPiece++;
+        fetched += next.length;
+        piece = next;
+        position = 0;
+        return true;
+    }
+}

@@ -1,0 +1,76 @@
+package io.thetahost.objectdb.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksObject;
+
+/**
+ * How the store tunes RocksDB, and the native option objects that must outlive the database and be freed after it.
+ * Column families come in the order of {@link Column}, after the default one.
+ */
+final class RocksSettings implements AutoCloseable {
+    private final List<RocksObject> natives = new ArrayList<>();
+    private final DBOptions dbOptions;
+    private final List<ColumnFamilyDescriptor> families = new ArrayList<>();
+
+    RocksSettings() {
+        dbOptions = own(new DBOptions()
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(2)
+                .setKeepLogFileNum(4)
+                // The small families rarely fill a memtable; without a cap they would pin old WAL files (which hold
+                // the pieces too) until they did.
+                .setMaxTotalWalSize(256L << 20));
+        families.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, own(new ColumnFamilyOptions())));
+        for (Column c : Column.values()) {
+            families.add(new ColumnFamilyDescriptor(c.familyName(), c == Column.BLOBS ? blobs() : records()));
+        }
+    }
+
+    DBOptions dbOptions() {
+        return dbOptions;
+    }
+
+    List<ColumnFamilyDescriptor> families() {
+        return families;
+    }
+
+    /** Encodings are compressed already, and 4 MiB pieces belong in blob files, not rewritten by every compaction. */
+    private ColumnFamilyOptions blobs() {
+        return own(new ColumnFamilyOptions()
+                .setCompressionType(CompressionType.NO_COMPRESSION)
+                .setEnableBlobFiles(true)
+                .setMinBlobSize(16 << 10)
+                .setBlobFileSize(256L << 20)
+                .setBlobCompressionType(CompressionType.NO_COMPRESSION)
+                .setEnableBlobGarbageCollection(true));
+    }
+
+    /** Small records looked up by key, often for ids that are absent: a Bloom filter answers those. */
+    private ColumnFamilyOptions records() {
+        BloomFilter filter = own(new BloomFilter(10));
+        return own(new ColumnFamilyOptions()
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(filter)));
+    }
+
+    private <T extends RocksObject> T own(T object) {
+        natives.add(object);
+        return object;
+    }
+
+    @Override
+    public void close() {
+        for (int i = natives.size() - 1; i >= 0; i--) {
+            natives.get(i).close();
+        }
+    }
+}

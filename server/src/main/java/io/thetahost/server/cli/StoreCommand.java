@@ -1,0 +1,77 @@
+package io.thetahost.server.cli;
+
+import io.thetahost.objectdb.StoreOptions;
+import io.thetahost.objectdb.TensorStore;
+import io.thetahost.server.admin.AdminClient;
+import io.thetahost.server.maintenance.GcGrace;
+import io.thetahost.server.maintenance.StoreMaintenance;
+import io.thetahost.server.registry.DataDirectory;
+import io.thetahost.server.registry.HostedRepositories;
+import io.thetahost.server.registry.UserRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code thetahost fsck} and {@code gc}: a running daemon owns the tensor store, so they ask it (through
+ * DATA/admin.sock) to run the task; with no daemon they open the store themselves. The report is the same.
+ */
+public final class StoreCommand {
+    private StoreCommand() {
+    }
+
+    interface Task {
+        int run(StoreMaintenance maintenance, PrintWriter out) throws IOException;
+    }
+
+    static int run(DataOption data, String request, Task local) throws IOException {
+        DataDirectory dir = data.open();
+        OptionalInt remote = AdminClient.run(dir.adminSocket(), request, System.out);
+        if (remote.isPresent()) {
+            return remote.getAsInt();
+        }
+        try (TensorStore store = TensorStore.open(dir.tensors(), StoreOptions.defaults())) {
+            PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+            int status = local.run(new StoreMaintenance(store, new HostedRepositories(dir, new UserRegistry(dir))),
+                    out);
+            out.flush();
+            return status;
+        }
+    }
+
+    @Command(name = "fsck", mixinStandardHelpOptions = true,
+            description = "Decode every stored tensor, verify every id and delta chain, and report what is wrong.")
+    public static final class Fsck implements Callable<Integer> {
+        @Mixin
+        DataOption data;
+
+        @Override
+        public Integer call() throws IOException {
+            return run(data, "fsck", StoreMaintenance::fsck);
+        }
+    }
+
+    @Command(name = "gc", mixinStandardHelpOptions = true,
+            description = "Remove the tensors no manifest in any repository's history references, except recent "
+                    + "uploads, and report what was freed.")
+    public static final class Gc implements Callable<Integer> {
+        @Mixin
+        DataOption data;
+
+        @Option(names = "--grace", paramLabel = "SECONDS",
+                description = "Keep unreferenced uploads this recent (a push follows its upload). Default: one day.")
+        Long graceSeconds;
+
+        @Override
+        public Integer call() throws IOException {
+            String[] args = graceSeconds == null ? new String[0] : new String[] {"--grace", graceSeconds.toString()};
+            return run(data, "gc" + (args.length == 0 ? "" : " " + String.join(" ", args)),
+                    (maintenance, out) -> maintenance.gc(GcGrace.parse(args), out));
+        }
+    }
+}
