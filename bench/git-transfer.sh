@@ -89,69 +89,25 @@ for tool in git ssh ssh-keygen java cmp awk timeout; do
   command -v "$tool" >/dev/null || { echo "git-transfer.sh: $tool is needed but not found" >&2; exit 2; }
 done
 
-if [ -z "$workdir" ]; then
-  workdir="$(mktemp -d "${TMPDIR:-/tmp}/git-transfer.XXXXXX")"
-else
-  mkdir -p "$workdir"
-  if [ -n "$(ls -A "$workdir")" ]; then
-    echo "git-transfer.sh: --workdir $workdir is not empty; it is removed at exit, so give a new or empty one" >&2
-    exit 2
-  fi
-fi
-workdir="$(cd "$workdir" && pwd)"
-
 size_bytes=$((size_mib * 1024 * 1024))
 # A generous ceiling for one git operation (at least 10 minutes, or 2 s per MiB), so a hang ends the run.
 op_timeout=$((size_mib * 2 > 600 ? size_mib * 2 : 600))
 
-log() { echo "[git-transfer $(date +%H:%M:%S)] $*" >&2; }
+bench=git-transfer
+source "$script_dir/lib/common.sh"
 
-serve_pid=""
-serve_out="$workdir/serve.out"
-serve_err="$workdir/serve.err"
 gd_pid=""
 gd_log="$workdir/git-daemon.log"
-succeeded=0
-
-# Stops both daemons; removes the work directory unless --keep, or unless the run failed (its logs are in there).
-cleanup() {
-  local rc=$?
-  set +e
+# At exit, git daemon stops too.
+cleanup_hook() {
   if [ -n "$gd_pid" ] && kill -0 "$gd_pid" 2>/dev/null; then
     kill -TERM "$gd_pid" 2>/dev/null
     wait "$gd_pid" 2>/dev/null
   fi
-  if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2>/dev/null; then
-    kill -TERM "$serve_pid" 2>/dev/null
-    # The daemon drains for up to its 30 s grace period; after that, stop waiting.
-    for _ in $(seq 1 400); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$serve_pid" 2>/dev/null
-    wait "$serve_pid" 2>/dev/null
-  fi
-  if [ "$keep" = 1 ]; then
-    log "work directory kept: $workdir"
-  elif [ "$succeeded" = 1 ]; then
-    rm -rf "$workdir"
-  else
-    log "the run failed; work directory kept for its logs: $workdir (rm -rf it when done)"
-  fi
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-fail() {
-  log "FAILED: $*"
-  if [ -n "$serve_pid" ]; then
-    log "thetahost daemon stderr log: $serve_err"
-    if [ -s "$serve_err" ]; then
-      log "its last lines:"
-      tail -n 30 "$serve_err" | sed 's/^/    /' >&2
-    fi
-  fi
-  [ -n "$gd_pid" ] && log "git daemon log: $gd_log"
-  exit 1
+fail_hook() {
+  if [ -n "$gd_pid" ]; then log "git daemon log: $gd_log"; fi
 }
 
 # The client: its own HOME and config, nothing from the machine's or the user's git or ssh configuration. Only git
@@ -182,8 +138,6 @@ run_git() {
   fi
 }
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 mbps() { awk -v n="$size_bytes" -v s="$1" 'BEGIN { printf "%.1f", (s > 0 ? n / 1e6 / s : 0) }'; }
 # A thetahost time relative to git daemon's: 2.00x means it took twice as long.
 ratio() { awk -v t="$1" -v base="$2" 'BEGIN { printf "%.2fx", (base > 0 ? t / base : 0) }'; }
@@ -300,42 +254,9 @@ rm -rf "$gd_base"   # its copy of the file is no longer needed; frees the disk f
 # ---------------------------------------------------------------------------------------------------------------------
 # 2, 3. The thetahost daemon, over SSH and over HTTP.
 
-data="$workdir/data"
-mkdir -p "$data"
-log "starting thetahost (max heap $heap; bin/thetahost builds itself first if its jar is stale)"
-# bin/thetahost ends in `exec java`, so this PID is the JVM's: the one whose peak RSS is read below.
-THETAHOST_JAVA_OPTS="-Xmx$heap" "$thetahost_bin" serve --data "$data" --ssh-port 0 --http-port 0 \
-  >"$serve_out" 2>"$serve_err" &
-serve_pid=$!
-
-# Waits for the "ssh listening on HOST:PORT" and "http listening on HOST:PORT" lines. The limit allows for a Maven
-# build on first use.
-ssh_port=""
-http_port=""
-deadline=$((SECONDS + 300))
-while [ -z "$ssh_port" ] || [ -z "$http_port" ]; do
-  if ! kill -0 "$serve_pid" 2>/dev/null; then
-    # The JVM reports a failure to start (a bad -Xmx, say) on stdout, not stderr.
-    [ -s "$serve_out" ] && sed 's/^/    /' "$serve_out" >&2
-    fail "the thetahost daemon exited before it was listening (its stdout: $serve_out)"
-  fi
-  [ "$SECONDS" -lt "$deadline" ] || fail "the thetahost daemon did not say where it listens within 300 s"
-  ssh_port="$(sed -n 's/^ssh listening on .*:\([0-9][0-9]*\)$/\1/p' "$serve_out" | head -n 1)"
-  http_port="$(sed -n 's/^http listening on .*:\([0-9][0-9]*\)$/\1/p' "$serve_out" | head -n 1)"
-  [ -n "$ssh_port" ] && [ -n "$http_port" ] || sleep 0.2
-done
-log "thetahost listening: ssh on 127.0.0.1:$ssh_port, http on 127.0.0.1:$http_port (pid $serve_pid)"
+start_thetahost "$workdir/data" "-Xmx$heap"
 
 # Admin setup, with the same binary and data directory, as an administrator would.
-admin() {
-  local out rc=0
-  out="$("$thetahost_bin" "$@" --data "$data" 2>"$workdir/admin.err")" || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    cat "$workdir/admin.err" >&2
-    fail "bin/thetahost $* exited $rc"
-  fi
-  printf '%s' "$out"
-}
 admin user add bench --ssh-key "$key.pub" >/dev/null
 token="$(admin token create bench)"
 [ -n "$token" ] && [ "$(printf '%s\n' "$token" | wc -l)" = 1 ] || fail "token create did not print one token line"
@@ -351,33 +272,14 @@ measure thetahost-ssh "ssh://bench@127.0.0.1:$ssh_port/bench/ssh.git" "ssh://ben
 measure thetahost-http "http://127.0.0.1:$http_port/bench/http.git" "http://127.0.0.1:$http_port/bench/http.git"
 
 # The JVM's peak resident set over the whole run (VmHWM), read while it still runs.
-peak_rss="unknown"
-if [ -r "/proc/$serve_pid/status" ]; then
-  exe="$(basename "$(readlink "/proc/$serve_pid/exe" 2>/dev/null || echo '?')")"
-  hwm_kib="$(awk '/^VmHWM:/ { print $2 }' "/proc/$serve_pid/status")"
-  if [ -n "$hwm_kib" ]; then
-    peak_rss="$(awk -v k="$hwm_kib" 'BEGIN { printf "%.0f MiB", k / 1024 }') (process $serve_pid, $exe)"
-  fi
-fi
-
-log "stopping thetahost (SIGTERM)"
-kill -TERM "$serve_pid"
-serve_rc=0
-wait "$serve_pid" || serve_rc=$?
-serve_pid=""
-[ "$serve_rc" = 0 ] || log "WARNING: thetahost exited $serve_rc after SIGTERM (expected 0); see $serve_err"
-# Anything the daemon complained about during the run is worth a look, even when every transfer succeeded.
-complaints="$(grep -c -E 'ERROR|WARN|Exception|OutOfMemory' "$serve_err" || true)"
-if [ "$complaints" != 0 ]; then
-  log "WARNING: the thetahost stderr log has $complaints line(s) with ERROR/WARN/Exception; the first ones:"
-  grep -E 'ERROR|WARN|Exception|OutOfMemory' "$serve_err" | head -n 10 | sed 's/^/    /' >&2
-fi
+daemon_rss="$(peak_rss) (process $serve_pid)"
+stop_thetahost
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Results.
 
 echo "git transfer benchmark: one file of $size_mib MiB ($size_bytes bytes, $(awk -v n="$size_bytes" 'BEGIN { printf "%.1f", n / 1e6 }') MB), loopback"
-echo "git $(git --version | awk '{ print $3 }') (git daemon receive.unpackLimit=$git_unpack_limit); thetahost heap -Xmx$heap; thetahost peak RSS: $peak_rss"
+echo "git $(git --version | awk '{ print $3 }') (git daemon receive.unpackLimit=$git_unpack_limit); thetahost heap -Xmx$heap; thetahost peak RSS: $daemon_rss"
 echo
 printf '%-15s %8s %10s %19s %9s %11s %20s\n' \
   transport "push s" "push MB/s" "push vs git-daemon" "clone s" "clone MB/s" "clone vs git-daemon"

@@ -1,5 +1,6 @@
 package io.thetahost.client.store;
 
+import io.thetahost.client.progress.Progress;
 import io.thetahost.codec.encode.EncoderOptions;
 import io.thetahost.codec.encode.KindEncoders;
 import io.thetahost.codec.encode.SpillBuffer;
@@ -66,18 +67,24 @@ public final class LocalStore implements AutoCloseable {
      * Stores every tensor of a safetensors file that is not stored yet (dense; the store checks each id) and returns
      * the file's manifest.
      */
-    public Manifest add(Path checkpoint) throws IOException {
+    public Manifest add(Path checkpoint, Progress progress) throws IOException {
+        long started = System.nanoTime();
+        progress.update("theta: hashing " + checkpoint.getFileName());
         Manifest manifest = Checkpoints.split(checkpoint, SafetensorsLimits.defaults(), TensorSink.DISCARD);
         long dataStart;
+        int added = 0;
         try (SafetensorsReader reader = SafetensorsReader.open(checkpoint, SafetensorsLimits.defaults())) {
             dataStart = 8L + reader.header().length();
             KindEncoders encoders = new KindEncoders(options);
+            int total = reader.header().tensors().size();
             int i = 0;
             for (TensorEntry entry : reader.header().tensors()) {
                 TensorId id = manifest.tensors().get(i++).id();
+                progress.update("theta: storing " + checkpoint.getFileName() + " locally: " + i + "/" + total);
                 if (has(id)) {
                     continue;
                 }
+                added++;
                 TensorInput t = TensorInput.inFile(checkpoint, dataStart + entry.begin(), entry.dtype(),
                         entry.shape());
                 try (SpillBuffer encoded = new SpillBuffer(options.chunkBytes())) {
@@ -88,6 +95,8 @@ public final class LocalStore implements AutoCloseable {
                 }
             }
         }
+        progress.done(String.format("theta: stored %s locally: %d tensors, %d new, in %.1f s",
+                checkpoint.getFileName(), manifest.tensors().size(), added, (System.nanoTime() - started) / 1e9));
         return manifest;
     }
 

@@ -4,7 +4,7 @@ import io.thetahost.client.remote.GitEnvironment;
 import io.thetahost.client.remote.Remote;
 import io.thetahost.client.remote.Transport;
 import io.thetahost.client.store.LocalStore;
-import io.thetahost.client.transfer.Progress;
+import io.thetahost.client.progress.Progress;
 import io.thetahost.client.transfer.TensorTransfers;
 import io.thetahost.codec.encode.Encoder;
 import io.thetahost.codec.encode.EncoderOptions;

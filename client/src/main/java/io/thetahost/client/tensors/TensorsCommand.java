@@ -2,6 +2,7 @@ package io.thetahost.client.tensors;
 
 import io.thetahost.client.checkpoint.Checkpoint;
 import io.thetahost.client.hints.AdapterOption;
+import io.thetahost.client.progress.Progress;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.client.transfer.TensorTransfers;
 import io.thetahost.codec.encode.LowRankFactors;
@@ -66,8 +67,8 @@ public final class TensorsCommand {
         @Override
         public Integer call() throws IOException {
             try (LocalStore local = store.open()) {
-                Manifest target = local.add(checkpoint);
-                Map<String, TensorId> bases = base == null ? Map.of() : byName(local.add(base));
+                Manifest target = local.add(checkpoint, Progress.on(System.err));
+                Map<String, TensorId> bases = base == null ? Map.of() : byName(local.add(base, Progress.on(System.err)));
                 Optional<LoraAdapter> lora = adapter.load();
                 Checkpoint file = Checkpoint.open(checkpoint);
                 Map<String, TensorEntry> entries = file.tensors();
@@ -113,7 +114,7 @@ public final class TensorsCommand {
         public Integer call() throws IOException {
             Manifest manifest = ManifestFormat.read(Files.readAllBytes(manifestFile));
             try (LocalStore local = store.open()) {
-                Map<String, TensorId> bases = base == null ? Map.of() : byName(local.add(base));
+                Map<String, TensorId> bases = base == null ? Map.of() : byName(local.add(base, Progress.on(System.err)));
                 List<Want> wants = new ArrayList<>();
                 for (ManifestTensor t : manifest.tensors()) {
                     if (local.has(t.id()) || wants.stream().anyMatch(w -> w.id().equals(t.id()))) {

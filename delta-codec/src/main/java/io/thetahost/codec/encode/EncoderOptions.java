@@ -9,7 +9,9 @@ import java.time.Duration;
 public record EncoderOptions(long chunkBytes, int zstdLevel, Duration timeBudget) {
 
     public static EncoderOptions defaults() {
-        return new EncoderOptions(64L << 20, 1, Duration.ofSeconds(10));
+        // 16 MiB chunks: an encoder holds a few of them at once (the chunk, its byte planes, their compressed forms), so
+        // this keeps a client well inside a 256 MiB heap while costing no compression that a larger chunk would save.
+        return new EncoderOptions(16L << 20, 1, Duration.ofSeconds(10));
     }
 
     public EncoderOptions withChunkBytes(long bytes) {

@@ -1,6 +1,9 @@
 package io.thetahost.objectdb.put;
 
 import io.thetahost.protocol.tensor.DType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Whether a tensor holds a NaN or an infinity, found from its raw bytes as they pass. Defined for the dtypes with
@@ -8,11 +11,16 @@ import io.thetahost.protocol.tensor.DType;
  * arrive cut anywhere, even inside an element.
  */
 public final class ValueFlags {
+    private static final VarHandle SHORT =
+            MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int FINITE = 0;
     private static final int NAN = 1;
     private static final int INF = 2;
 
     private final Classifier classifier;
+    /** For IEEE-style formats, the exponent's bits in place: an element without all of them set is finite. */
+    private final long exponentBits;
     private final int width;
     private final boolean canBeInfinite;
     private final byte[] carry;
@@ -21,7 +29,12 @@ public final class ValueFlags {
     private boolean hasInf;
 
     private ValueFlags(Classifier classifier, int width, boolean canBeInfinite) {
+        this(classifier, 0, width, canBeInfinite);
+    }
+
+    private ValueFlags(Classifier classifier, long exponentBits, int width, boolean canBeInfinite) {
         this.classifier = classifier;
+        this.exponentBits = exponentBits;
         this.width = width;
         this.canBeInfinite = canBeInfinite;
         this.carry = new byte[width];
@@ -62,7 +75,7 @@ public final class ValueFlags {
                 return FINITE;
             }
             return (bits & mantissaMask) == 0 ? INF : NAN;
-        }, width, true);
+        }, exponentMask << mantissaBits, width, true);
     }
 
     public void update(byte[] b, int off, int len) {
@@ -80,6 +93,23 @@ public final class ValueFlags {
             }
             note(classifier.classify(littleEndian(carry, 0, width)));
             carried = 0;
+        }
+        // Every byte of every float tensor passes here: the loop reads whole elements and classifies only those
+        // whose exponent is all ones, which is rare.
+        if (exponentBits != 0 && width == 4) {
+            for (; i + 4 <= end && !done(); i += 4) {
+                long v = (int) INT.get(b, i) & 0xffffffffL;
+                if ((v & exponentBits) == exponentBits) {
+                    note(classifier.classify(v));
+                }
+            }
+        } else if (exponentBits != 0 && width == 2) {
+            for (; i + 2 <= end && !done(); i += 2) {
+                long v = (short) SHORT.get(b, i) & 0xffffL;
+                if ((v & exponentBits) == exponentBits) {
+                    note(classifier.classify(v));
+                }
+            }
         }
         for (; i + width <= end && !done(); i += width) {
             note(classifier.classify(littleEndian(b, i, width)));

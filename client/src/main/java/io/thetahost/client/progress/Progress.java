@@ -1,4 +1,4 @@
-package io.thetahost.client.transfer;
+package io.thetahost.client.progress;
 
 import java.io.PrintStream;
 
@@ -21,11 +21,22 @@ public interface Progress {
         }
     };
 
-    /** git-style: updates overwrite one line of the stream ({@code \r}), done lines stay. */
+    /**
+     * git-style: updates overwrite one line of the stream ({@code \r}), at most ten a second (a step over many small
+     * tensors would otherwise print thousands); done lines always, and they stay.
+     */
     static Progress on(PrintStream err) {
         return new Progress() {
+            private static final long INTERVAL_NANOS = 100_000_000L;
+            private long lastUpdate = System.nanoTime() - INTERVAL_NANOS;
+
             @Override
             public void update(String line) {
+                long now = System.nanoTime();
+                if (now - lastUpdate < INTERVAL_NANOS) {
+                    return;
+                }
+                lastUpdate = now;
                 err.print("\r" + line);
                 err.flush();
             }
