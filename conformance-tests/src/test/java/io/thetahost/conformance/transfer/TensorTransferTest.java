@@ -140,6 +140,8 @@ class TensorTransferTest extends SharedDaemon {
                     "--store", work.resolve("store-" + t).toString());
             r.assertFailed();
             assertTrue(r.err().contains("bob may read alice/readonly but not write to it"), r.err());
+            // Refused as the transport refuses a push (PROTOCOL.md §9): 403 on HTTP, ERROR on SSH's stderr.
+            assertTrue(r.err().contains(t == Transport.HTTP ? "HTTP 403" : "ERROR: permission denied"), r.err());
         }
     }
 }

@@ -9,6 +9,7 @@ import io.thetahost.hooks.access.AccessDecision;
 import io.thetahost.hooks.access.Caller;
 import io.thetahost.hooks.access.Permission;
 import io.thetahost.hooks.naming.RepositoryName;
+import io.thetahost.hooks.transport.RequestRefusedException;
 import io.thetahost.hooks.transport.TransferHandler;
 import io.thetahost.objectdb.PutResult;
 import io.thetahost.objectdb.StoredEncoding;
@@ -75,8 +76,7 @@ public final class TransferService implements TransferHandler {
             case DOWNLOAD -> download(r, writer, repo);
             case UPLOAD -> {
                 if (!held.includes(Permission.WRITE)) {
-                    writer.error(AccessDecision.READ_ONLY.message(caller, repository));
-                    return;
+                    throw new RequestRefusedException(AccessDecision.READ_ONLY.message(caller, repository));
                 }
                 upload(reader, writer, repo);
             }

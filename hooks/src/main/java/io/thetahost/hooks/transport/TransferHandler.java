@@ -9,10 +9,12 @@ import java.io.OutputStream;
 
 /**
  * Serves one theta transfer exchange (protocol/PROTOCOL.md) for a caller that may at least read the repository; the
- * same on both transports. Commands that write check {@code held} themselves and answer in the protocol.
+ * same on both transports. Commands that write check {@code held} themselves, after reading the request's arguments
+ * and before writing anything, and refuse with {@link RequestRefusedException}.
  */
 public interface TransferHandler {
 
+    /** @throws RequestRefusedException when {@code held} does not allow the command; nothing was written */
     void serve(InputStream request, OutputStream response, RepositoryName repository, Caller caller, Permission held)
             throws IOException;
 }

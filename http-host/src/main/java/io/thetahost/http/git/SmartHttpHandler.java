@@ -9,6 +9,7 @@ import io.thetahost.hooks.transport.Failures;
 import io.thetahost.hooks.transport.GitService;
 import io.thetahost.hooks.transport.ProtocolParameters;
 import io.thetahost.hooks.transport.RequestRecorder;
+import io.thetahost.hooks.transport.RequestRefusedException;
 import io.thetahost.http.auth.BasicCredentials;
 import io.thetahost.http.io.RequestBodyInputStream;
 import io.thetahost.http.io.ResponseOutputStream;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class SmartHttpHandler implements Handler<HttpServerRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(SmartHttpHandler.class);
     private static final int STREAM_BUFFER = 64 * 1024;
+    /** The most of a refused request's body read (and dropped) so the refusal reaches the client intact. */
+    private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
     static final String CHALLENGE = "Basic realm=\"thetahost\"";
     static final String SMART_ONLY = "not found: this server speaks git's smart HTTP protocol only, not the dumb one";
 
@@ -195,30 +198,49 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
                 case THETA_TRANSFER -> context.transfers().serve(in, out, endpoint.repository(), caller, who.held());
                 default -> throw new IllegalStateException("no handler for " + service);
             }
+        } catch (RequestRefusedException e) {
+            drainUnread(body);
+            refuse(request, record, 403, "forbidden", e.getMessage());
+            return;
         } catch (IOException | RuntimeException e) {
             // JGit has already told the client in the protocol stream; end that stream cleanly so it can read why.
             Failures.log(LOG, service.serviceName() + " of " + caller + " on " + repository.getDirectory(), e);
             record.finish("error", String.valueOf(Failures.cause(e).getMessage()));
             out.flush();
-            endRpc(request);
+            endRpc(request, body);
             return;
         }
         out.flush();
-        endRpc(request);
+        endRpc(request, body);
         record.finish("ok", "");
     }
 
     /**
      * Ends a POST's response. If the service stopped before the end of the request body (it refused the request),
-     * the connection is closed rather than left waiting for a body nobody will read.
+     * what is left is read and dropped first, up to {@link #DRAIN_LIMIT}: closing a connection with unread input
+     * makes TCP send a reset, which can discard the response before the client has read it. A longer body is cut off
+     * by closing the connection rather than left waiting for a reader.
      */
-    private static void endRpc(HttpServerRequest request) {
+    private static void endRpc(HttpServerRequest request, InputStream body) {
+        drainUnread(body);
         boolean bodyUnread = !request.isEnded();
         request.response().end().onComplete(done -> {
             if (bodyUnread) {
                 request.connection().close();
             }
         });
+    }
+
+    /** Reads and drops at most {@link #DRAIN_LIMIT} bytes of a request body; on the worker, it blocks. */
+    private static void drainUnread(InputStream body) {
+        try {
+            byte[] sink = new byte[STREAM_BUFFER];
+            for (long read = 0, n; read < DRAIN_LIMIT && (n = body.read(sink)) >= 0; read += n) {
+                // dropped
+            }
+        } catch (IOException e) {
+            LOG.debug("request body ended badly while being drained", e);
+        }
     }
 
     private static HttpServerResponse startStreaming(HttpServerRequest request, String contentType) {

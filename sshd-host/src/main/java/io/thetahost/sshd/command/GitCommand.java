@@ -9,6 +9,7 @@ import io.thetahost.hooks.transport.Failures;
 import io.thetahost.hooks.transport.GitService;
 import io.thetahost.hooks.transport.ProtocolParameters;
 import io.thetahost.hooks.transport.RequestRecorder;
+import io.thetahost.hooks.transport.RequestRefusedException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -128,7 +129,12 @@ final class GitCommand implements Command {
                 case UPLOAD_PACK -> context.services().upload(repository, parameters, true, input, output, err);
                 case RECEIVE_PACK -> context.services().receive(repository, caller, true, input, output, err);
                 case THETA_TRANSFER -> {
-                    context.transfers().serve(input, output, name, caller, held);
+                    try {
+                        context.transfers().serve(input, output, name, caller, held);
+                    } catch (RequestRefusedException e) {
+                        refuse(record, "forbidden", e.getMessage());
+                        return REFUSED;
+                    }
                     output.flush();
                 }
                 default -> throw new IllegalStateException("no handler for " + service);
