@@ -28,6 +28,8 @@ launch() {
     fi
     flock -u 9
   fi
+  # What git should run to call this command again (theta install writes it into git's configuration).
+  export THETA_LAUNCHER="$root/bin/$name"
   # The variable named by opts_var (THETAHOST_JAVA_OPTS, THETA_JAVA_OPTS) passes JVM options, e.g. -Xmx512m.
   exec java ${!opts_var:-} -jar "$jar" "$@"
 }

@@ -1,10 +1,7 @@
 package io.thetahost.client.remote;
 
-import java.io.ByteArrayOutputStream;
+import io.thetahost.client.git.Git;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,18 +39,18 @@ public record GitEnvironment(Path workTree, Map<String, String> env) {
     }
 
     Optional<String> config(String key) throws IOException {
-        Result r = git(List.of("config", "--get", key), "");
-        return r.exit == 0 && !r.out.isBlank() ? Optional.of(r.out.strip()) : Optional.empty();
+        Git.Result r = git(List.of("config", "--get", key), "");
+        return r.ok() && !r.out().isBlank() ? Optional.of(r.out().strip()) : Optional.empty();
     }
 
     /** A user name and password (an access token) from git's credential helpers or prompt; empty if none. */
     Optional<Credential> fill(String protocol, String host, String path) throws IOException {
-        Result r = git(List.of("credential", "fill"), description(protocol, host, path, null));
-        if (r.exit != 0) {
+        Git.Result r = git(List.of("credential", "fill"), description(protocol, host, path, null));
+        if (!r.ok()) {
             return Optional.empty();
         }
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String line : r.out.split("\n")) {
+        for (String line : r.out().split("\n")) {
             int eq = line.indexOf('=');
             if (eq > 0) {
                 fields.put(line.substring(0, eq), line.substring(eq + 1));
@@ -86,34 +83,8 @@ public record GitEnvironment(Path workTree, Map<String, String> env) {
         return b.append('\n').toString();
     }
 
-    private record Result(int exit, String out) {
-    }
-
-    private Result git(List<String> args, String input) throws IOException {
-        List<String> cmd = new java.util.ArrayList<>();
-        cmd.add("git");
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (workTree != null) {
-            pb.directory(workTree.toFile());
-        }
-        pb.environment().clear();
-        pb.environment().putAll(env);
+    private Git.Result git(List<String> args, String input) throws IOException {
         // git's prompts go to the terminal itself; its errors should reach the person too.
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p = pb.start();
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(input.getBytes(StandardCharsets.UTF_8));
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (InputStream stdout = p.getInputStream()) {
-            stdout.transferTo(out);
-        }
-        try {
-            return new Result(p.waitFor(), out.toString(StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running git " + args.get(0), e);
-        }
+        return new Git(workTree, env).run(args, input, true);
     }
 }

@@ -11,11 +11,9 @@ import io.thetahost.objectdb.TensorStore;
 import io.thetahost.protocol.manifest.Checkpoints;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestTensor;
-import io.thetahost.protocol.manifest.TensorSink;
 import io.thetahost.protocol.safetensors.SafetensorsLimits;
-import io.thetahost.protocol.safetensors.SafetensorsReader;
-import io.thetahost.protocol.safetensors.TensorEntry;
 import io.thetahost.protocol.tensor.TensorId;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,16 +31,56 @@ public final class LocalStore implements AutoCloseable {
     /** The name grants use in a client's store: everything in it is the user's to read. */
     public static final String OWNER = "local";
 
+    /** How long opening waits for another theta (a filter, a hook) to close the store. */
+    private static final long OPEN_WAIT_MILLIS = 30_000;
+
     private final TensorStore store;
+    private final ParameterIndex parameters;
     private final EncoderOptions options;
 
-    private LocalStore(TensorStore store, EncoderOptions options) {
+    private LocalStore(TensorStore store, ParameterIndex parameters, EncoderOptions options) {
         this.store = store;
+        this.parameters = parameters;
         this.options = options;
     }
 
+    /**
+     * Opens (creating) the store in {@code dir}. One process at a time holds it; another theta that holds it is
+     * waited for, up to {@link #OPEN_WAIT_MILLIS}.
+     */
     public static LocalStore open(Path dir) throws IOException {
-        return new LocalStore(TensorStore.open(dir, StoreOptions.defaults()), EncoderOptions.defaults());
+        Files.createDirectories(dir);
+        long deadline = System.currentTimeMillis() + OPEN_WAIT_MILLIS;
+        while (true) {
+            try {
+                TensorStore store = TensorStore.open(dir, StoreOptions.defaults());
+                return new LocalStore(store, ParameterIndex.open(dir.resolve("parameters")), EncoderOptions.defaults());
+            } catch (IOException e) {
+                if (!String.valueOf(e.getMessage()).contains("lock") || System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the tensor store " + dir, interrupted);
+                }
+            }
+        }
+    }
+
+    public EncoderOptions encoderOptions() {
+        return options;
+    }
+
+    /** Stores an encoding (the store decodes it and checks its id first). */
+    public void put(InputStream encoding) throws IOException {
+        store.put(encoding, OWNER);
+    }
+
+    /** The versions of each parameter seen here. */
+    public ParameterIndex parameters() {
+        return parameters;
     }
 
     public TensorStore tensors() {
@@ -63,30 +101,36 @@ public final class LocalStore implements AutoCloseable {
         return store.meta(id);
     }
 
-    /**
-     * Stores every tensor of a safetensors file that is not stored yet (dense; the store checks each id) and returns
-     * the file's manifest.
-     */
+    /** Stores every tensor of a safetensors file not stored yet, and returns the file's manifest. */
     public Manifest add(Path checkpoint, Progress progress) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(checkpoint), 1 << 16)) {
+            return add(in, checkpoint.getFileName().toString(), progress);
+        }
+    }
+
+    /**
+     * Stores every tensor of a safetensors stream not stored yet (dense; the store checks each id), reading the
+     * stream once, and returns its manifest, recorded in {@link #parameters()}. Memory: one tensor at a time, held
+     * in memory up to the encoder's chunk size and spilled to a temporary file beyond it.
+     */
+    public Manifest add(InputStream checkpoint, String label, Progress progress) throws IOException {
         long started = System.nanoTime();
-        progress.update("theta: hashing " + checkpoint.getFileName());
-        Manifest manifest = Checkpoints.split(checkpoint, SafetensorsLimits.defaults(), TensorSink.DISCARD);
-        long dataStart;
-        int added = 0;
-        try (SafetensorsReader reader = SafetensorsReader.open(checkpoint, SafetensorsLimits.defaults())) {
-            dataStart = 8L + reader.header().length();
-            KindEncoders encoders = new KindEncoders(options);
-            int total = reader.header().tensors().size();
-            int i = 0;
-            for (TensorEntry entry : reader.header().tensors()) {
-                TensorId id = manifest.tensors().get(i++).id();
-                progress.update("theta: storing " + checkpoint.getFileName() + " locally: " + i + "/" + total);
+        KindEncoders encoders = new KindEncoders(options);
+        int[] counts = new int[2];
+        long[] bytes = new long[1];
+        Manifest manifest = Checkpoints.split(checkpoint, SafetensorsLimits.defaults(), (entry, tensor) -> {
+            counts[0]++;
+            try (SpillBuffer raw = new SpillBuffer(options.chunkBytes())) {
+                tensor.transferTo(raw);
+                bytes[0] += raw.size();
+                progress.update("theta: storing " + label + " locally: " + counts[0] + " tensors, "
+                        + bytes[0] / (1024 * 1024) + " MiB");
+                TensorId id = tensor.id();
                 if (has(id)) {
-                    continue;
+                    return;
                 }
-                added++;
-                TensorInput t = TensorInput.inFile(checkpoint, dataStart + entry.begin(), entry.dtype(),
-                        entry.shape());
+                counts[1]++;
+                TensorInput t = new TensorInput.Of(entry.dtype(), entry.shape(), raw::open);
                 try (SpillBuffer encoded = new SpillBuffer(options.chunkBytes())) {
                     encoders.dense(t, id, encoded);
                     try (InputStream in = encoded.open()) {
@@ -94,9 +138,14 @@ public final class LocalStore implements AutoCloseable {
                     }
                 }
             }
+        });
+        parameters.record(manifest);
+        if (counts[1] > 0) {
+            progress.done(String.format("theta: stored %s locally: %d tensors (%d new)%s", label,
+                    manifest.tensors().size(), counts[1], Progress.rate(bytes[0], started)));
+        } else {
+            progress.end();
         }
-        progress.done(String.format("theta: stored %s locally: %d tensors, %d new, in %.1f s",
-                checkpoint.getFileName(), manifest.tensors().size(), added, (System.nanoTime() - started) / 1e9));
         return manifest;
     }
 
@@ -108,12 +157,32 @@ public final class LocalStore implements AutoCloseable {
         Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".theta-", ".partial");
         try {
             try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                Checkpoints.assemble(manifest, (id, dtype, shape) -> store.open(id).orElseThrow(
-                        () -> new IOException("tensor " + id + " is not in the local store")), o);
+                assemble(manifest, o);
             }
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Streams the checkpoint a manifest describes; each tensor is checked against its id as it goes, and a mismatch
+     * fails naming the tensor, so whoever reads {@code out} must discard it on failure.
+     */
+    public void assemble(Manifest manifest, OutputStream out) throws IOException {
+        java.util.Map<TensorId, String> names = new java.util.HashMap<>();
+        manifest.tensors().forEach(t -> names.putIfAbsent(t.id(), t.name()));
+        TensorId[] current = new TensorId[1];
+        try {
+            Checkpoints.assemble(manifest, (id, dtype, shape) -> {
+                current[0] = id;
+                return store.open(id).orElseThrow(() -> new IOException("it is not in the local store"));
+            }, out);
+        } catch (IOException e) {
+            if (current[0] == null) {
+                throw e;
+            }
+            throw new IOException("tensor " + names.get(current[0]) + " (" + current[0] + "): " + e.getMessage(), e);
         }
     }
 

@@ -130,6 +130,7 @@ public final class TensorTransfers {
      */
     public UploadReport upload(List<Upload> items) throws IOException {
         long before = bytesSent;
+        long receivedBefore = bytesReceived;
         long started = System.nanoTime();
         Set<TensorId> ask = new LinkedHashSet<>();
         for (Upload u : items) {
@@ -158,7 +159,7 @@ public final class TensorTransfers {
                     sendObject(writer, u, onServer);
                     sent[0]++;
                     progress.update("theta: uploading tensors: " + sent[0] + "/" + total + ", "
-                            + megabytes(bytesSent + current.bytesSent() - before) + " sent");
+                            + Progress.megabytes(bytesSent + current.bytesSent() - before) + " sent");
                 }
             }, in -> ResponseReader.forUpload(in, ids), reader -> {
                 for (ResponseEvent e; !((e = next(reader)) instanceof ResponseEvent.End); ) {
@@ -181,8 +182,8 @@ public final class TensorTransfers {
             rejected.forEach((id, why) -> b.append("\n  ").append(id).append(": ").append(why));
             throw new TransferFailedException(b.toString());
         }
-        progress.done("theta: uploaded " + sentIds.size() + " tensors (" + already.size() + " already there), "
-                + megabytes(bytesSent - before) + " sent" + rate(bytesSent - before, started));
+        progress.done("theta: uploaded " + sentIds.size() + " tensors (" + already.size() + " already there): "
+                + wire(before, receivedBefore) + Progress.rate(bytesSent - before, started));
         return new UploadReport(sentIds, stored, already, bytesSent - before);
     }
 
@@ -191,7 +192,7 @@ public final class TensorTransfers {
         TensorInput target = local.input(u.id()).orElseThrow(() -> new IOException(
                 "tensor " + u.id() + " is not in the local store"));
         Optional<TensorId> baseId = u.bases().stream().filter(onServer::contains).filter(local::has).findFirst();
-        if (baseId.isEmpty() && sendStoredDense(writer, u.id())) {
+        if (sendStored(writer, u.id(), baseId.orElse(null))) {
             return;
         }
         Optional<Encoder.Base> base = baseId.map(b -> new Encoder.Base(local.input(b).orElseThrow(), b));
@@ -208,16 +209,18 @@ public final class TensorTransfers {
     }
 
     /**
-     * Sends a tensor the local store holds dense as the stored encoding, which the store verified when it took it:
-     * encoding it again would make the same dense encoding at the cost of a decode and a compression.
+     * Sends the stored encoding of a tensor the local store holds dense (when no base is shared) or as a patch against
+     * the chosen base: the store verified it when it took it, and a patch stored by {@code theta add} is the one the
+     * person asked for. Encoding again would cost a decode and a compression, or lose the factors.
      */
-    private boolean sendStoredDense(RequestWriter writer, TensorId id) throws IOException {
+    private boolean sendStored(RequestWriter writer, TensorId id, TensorId base) throws IOException {
         Optional<StoredEncoding> stored = local.tensors().encoding(id);
         if (stored.isEmpty()) {
             return false;
         }
         try (StoredEncoding e = stored.get()) {
-            if (e.meta().kind() != EncodingKind.DENSE) {
+            boolean fits = base == null ? e.meta().kind() == EncodingKind.DENSE : base.equals(e.meta().base());
+            if (!fits) {
                 return false;
             }
             OutputStream out = writer.beginObject(id, e.meta().encodedBytes());
@@ -240,6 +243,7 @@ public final class TensorTransfers {
      */
     public DownloadReport download(List<Want> wants, Collection<TensorId> haves) throws IOException {
         long before = bytesReceived;
+        long sentBefore = bytesSent;
         long started = System.nanoTime();
         Set<TensorId> wanted = new HashSet<>();
         wants.forEach(w -> wanted.add(w.id()));
@@ -262,7 +266,7 @@ public final class TensorTransfers {
                                 }
                                 received.add(put.id());
                                 progress.update("theta: downloading tensors: " + received.size() + "/" + total
-                                        + ", " + megabytes(bytesReceived + current.bytesReceived() - before)
+                                        + ", " + Progress.megabytes(bytesReceived + current.bytesReceived() - before)
                                         + " received");
                             } else if (e instanceof ResponseEvent.Missing m) {
                                 missing.add(m.id());
@@ -271,8 +275,8 @@ public final class TensorTransfers {
                         return null;
                     });
         }
-        progress.done("theta: downloaded " + received.size() + " tensors, " + megabytes(bytesReceived - before)
-                + " received" + rate(bytesReceived - before, started)
+        progress.done("theta: downloaded " + received.size() + " tensors: " + wire(sentBefore, before)
+                + Progress.rate(bytesReceived - before, started)
                 + (missing.isEmpty() ? "" : "; the server lacks " + missing.size()));
         return new DownloadReport(received, missing, bytesReceived - before);
     }
@@ -327,14 +331,9 @@ public final class TensorTransfers {
         }
     }
 
-    private static String megabytes(long bytes) {
-        return String.format("%.2f MB", bytes / 1e6);
-    }
-
-    /** How long a step took and its throughput, as git's progress ends: " in 2.1 s, 48.22 MB/s". */
-    private static String rate(long bytes, long startedNanos) {
-        double seconds = Math.max(System.nanoTime() - startedNanos, 1) / 1e9;
-        return String.format(" in %.1f s, %.2f MB/s", seconds, bytes / 1e6 / seconds);
+    /** The one-line summary of a transfer's bytes on the wire, both ways, since the counts given. */
+    private String wire(long sentBefore, long receivedBefore) {
+        return String.format("%,d bytes sent, %,d received", bytesSent - sentBefore, bytesReceived - receivedBefore);
     }
 
     private static ResponseEvent next(ResponseReader reader) throws IOException {

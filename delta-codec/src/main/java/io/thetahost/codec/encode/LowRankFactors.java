@@ -15,7 +15,7 @@ public record LowRankFactors(int rank, int rows, int columns, float[] b, float[]
     }
 
     /** The rows of B from {@code firstRow}, for one chunk. */
-    float[] bRows(long firstRow, long count) {
+    public float[] bRows(long firstRow, long count) {
         float[] out = new float[Math.toIntExact(count * rank)];
         System.arraycopy(b, Math.toIntExact(firstRow * rank), out, 0, out.length);
         return out;

@@ -42,6 +42,18 @@ public final class LowRankEncoding {
         return sections;
     }
 
+    /**
+     * The canonical apply (../shared/DESIGN.md §3) of the factors to rows of a base: what a low-rank encoding of
+     * these factors with no residual decodes to.
+     *
+     * @param bRows the rows' part of factor B (rows x r, row-major, scale folded in)
+     * @param a factor A (r x columns, row-major)
+     * @param base the rows of the base tensor, in {@code dtype}
+     */
+    public static byte[] canonicalApply(float[] bRows, float[] a, int rank, int columns, byte[] base, DType dtype) {
+        return apply(bRows, a, rank, bRows.length / rank, columns, base, dtype);
+    }
+
     static byte[] apply(byte[] bRowsData, byte[] aData, int rank, int rows, int columns, byte[] base, DType dtype)
             throws InvalidEncodingException {
         if (aData.length != (long) rank * columns * 4) {

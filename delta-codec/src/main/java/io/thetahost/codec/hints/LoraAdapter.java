@@ -112,6 +112,36 @@ public final class LoraAdapter {
         return Optional.of(canonical(p, transposed, scale));
     }
 
+    /** This adapter, with settings it lacks taken from {@code defaults}. */
+    public LoraAdapter withDefaults(AdapterSettings defaults) {
+        return new LoraAdapter(modules, defaults.overriddenBy(settings));
+    }
+
+    /**
+     * Whether the adapted weights are stored in x out (fan_in_fan_out), as told by the weights of a checkpoint that
+     * are not square (a square one fits either way); empty when none tells or they disagree.
+     *
+     * @param shapes the checkpoint's tensors' shapes by name
+     */
+    public Optional<Boolean> orientationFromShapes(Map<String, Shape> shapes) {
+        Boolean seen = null;
+        for (Map.Entry<String, Pair> e : modules.entrySet()) {
+            Shape shape = shapes.get(e.getKey() + ".weight");
+            if (shape == null || shape.rank() != 2 || shape.dim(0) == shape.dim(1)) {
+                continue;
+            }
+            long in = e.getValue().a().shape().dim(1);
+            long out = e.getValue().b().shape().dim(0);
+            boolean transposed = shape.dim(0) == in && shape.dim(1) == out;
+            boolean linear = shape.dim(0) == out && shape.dim(1) == in;
+            if (transposed == linear || (seen != null && seen != transposed)) {
+                return Optional.empty();
+            }
+            seen = transposed;
+        }
+        return Optional.ofNullable(seen);
+    }
+
     /** Reads the update's sample when, and only when, it is needed. */
     public interface UpdateSampler {
         UpdateSample sample() throws java.io.IOException;

@@ -26,11 +26,14 @@ public final class Manifest {
     private final SafetensorsHeader header;
     private final List<ManifestTensor> tensors;
     private final List<GapBytes> gaps;
+    private final List<DeclaredMerge> merges;
 
-    private Manifest(SafetensorsHeader header, List<ManifestTensor> tensors, List<GapBytes> gaps) {
+    private Manifest(SafetensorsHeader header, List<ManifestTensor> tensors, List<GapBytes> gaps,
+            List<DeclaredMerge> merges) {
         this.header = header;
         this.tensors = tensors;
         this.gaps = gaps;
+        this.merges = merges;
     }
 
     /**
@@ -56,7 +59,47 @@ public final class Manifest {
             TensorEntry e = header.tensors().get(i);
             tensors.add(new ManifestTensor(e.name(), e.dtype(), e.shape(), Objects.requireNonNull(ids.get(i))));
         }
-        return new Manifest(header, List.copyOf(tensors), List.copyOf(gaps));
+        return new Manifest(header, List.copyOf(tensors), List.copyOf(gaps), List.of());
+    }
+
+    /**
+     * This manifest with the merges a merge commit declares for it.
+     *
+     * @throws IllegalArgumentException for a merge of a parameter the manifest does not have, or twice, or one whose
+     *     tensor is not the side it says it took
+     */
+    public Manifest withMerges(List<DeclaredMerge> declared) {
+        String problem = mergeInconsistency(declared);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return new Manifest(header, tensors, gaps, List.copyOf(declared));
+    }
+
+    String mergeInconsistency(List<DeclaredMerge> declared) {
+        java.util.Map<String, TensorId> ids = new java.util.HashMap<>();
+        tensors.forEach(t -> ids.put(t.name(), t.id()));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (DeclaredMerge m : declared) {
+            TensorId id = ids.get(m.name());
+            if (id == null) {
+                return "a merge is declared for " + m.name() + ", which the checkpoint does not have";
+            }
+            if (!seen.add(m.name())) {
+                return "two merges are declared for " + m.name();
+            }
+            TensorId taken = m.strategy().equals("ours") ? m.ours() : m.strategy().equals("theirs") ? m.theirs() : id;
+            if (!taken.equals(id)) {
+                return "the merge of " + m.name() + " says it took " + m.strategy() + ", whose tensor is " + taken
+                        + ", but the checkpoint has " + id;
+            }
+        }
+        return null;
+    }
+
+    /** The merges declared for this checkpoint, if it is a merge commit's; empty otherwise. */
+    public List<DeclaredMerge> merges() {
+        return merges;
     }
 
     /** What makes these ids and gaps unfit for the header, or null when they fit. */
@@ -134,12 +177,12 @@ public final class Manifest {
             return false;
         }
         Manifest m = (Manifest) o;
-        return m.header.equals(header) && m.tensors.equals(tensors) && m.gaps.equals(gaps);
+        return m.header.equals(header) && m.tensors.equals(tensors) && m.gaps.equals(gaps) && m.merges.equals(merges);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(header, tensors, gaps);
+        return Objects.hash(header, tensors, gaps, merges);
     }
 
     @Override

@@ -34,8 +34,9 @@ public final class ManifestFormat {
     private static final List<String> TOP_KEYS = List.of(VERSION_KEY, "format", "header", "tensors", "gaps");
     private static final List<String> TENSOR_KEYS = List.of("name", "dtype", "shape", "id");
     private static final List<String> GAP_KEYS = List.of("offset", "bytes");
+    private static final List<String> MERGE_KEYS = List.of("name", "strategy", "ours", "theirs", "weight");
     private static final Set<String> KNOWN_KEYS = Set.of(VERSION_KEY, "format", "header", "tensors", "gaps", "name",
-            "dtype", "shape", "id", "offset", "bytes");
+            "dtype", "shape", "id", "offset", "bytes", "merges", "strategy", "ours", "theirs", "weight");
     private static final int MAX_KEY_LENGTH = 64;
 
     private ManifestFormat() {
@@ -70,7 +71,21 @@ public final class ManifestFormat {
             b.append(i == 0 ? "\n" : ",\n").append("    {\"offset\": ").append(g.offset()).append(", \"bytes\": \"")
                     .append(Base64.getEncoder().encodeToString(g.bytes())).append("\"}");
         }
-        b.append(gaps.isEmpty() ? "]" : "\n  ]").append("\n}\n");
+        b.append(gaps.isEmpty() ? "]" : "\n  ]");
+        List<DeclaredMerge> merges = manifest.merges();
+        if (!merges.isEmpty()) {
+            b.append(",\n  \"merges\": [");
+            for (int i = 0; i < merges.size(); i++) {
+                DeclaredMerge m = merges.get(i);
+                b.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ");
+                appendString(b, m.name());
+                b.append(", \"strategy\": \"").append(m.strategy()).append("\", \"ours\": \"").append(m.ours())
+                        .append("\", \"theirs\": \"").append(m.theirs()).append("\", \"weight\": ")
+                        .append(Float.toString(m.weight())).append('}');
+            }
+            b.append("\n  ]");
+        }
+        b.append("\n}\n");
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -192,6 +207,11 @@ public final class ManifestFormat {
             key(TOP_KEYS, 4);
             List<GapBytes> gaps = gaps(header);
             t = json.next();
+            List<DeclaredMerge> merges = List.of();
+            if (t == JsonToken.FIELD_NAME && json.text().equals("merges")) {
+                merges = merges();
+                t = json.next();
+            }
             if (t != JsonToken.END_OBJECT) {
                 throw new InvalidManifestException(t == JsonToken.FIELD_NAME ? unexpectedKey("manifest", null)
                         : "manifest: expected the end of the object, found " + json.describe(t));
@@ -200,7 +220,15 @@ public final class ManifestFormat {
             if (problem != null) {
                 throw new InvalidManifestException(problem);
             }
-            return Manifest.build(header, ids, gaps);
+            Manifest manifest = Manifest.build(header, ids, gaps);
+            if (merges.isEmpty()) {
+                return manifest;
+            }
+            problem = manifest.mergeInconsistency(merges);
+            if (problem != null) {
+                throw new InvalidManifestException(problem);
+            }
+            return manifest.withMerges(merges);
         }
 
         private List<TensorId> tensors(SafetensorsHeader header) throws InvalidManifestException {
@@ -291,6 +319,61 @@ public final class ManifestFormat {
                 json.context("manifest");
             }
             return gaps;
+        }
+
+        private List<DeclaredMerge> merges() throws InvalidManifestException {
+            expectStart(JsonToken.START_ARRAY, "merges", "an array");
+            List<DeclaredMerge> merges = new ArrayList<>();
+            JsonToken t;
+            while ((t = json.next()) != JsonToken.END_ARRAY) {
+                int i = merges.size();
+                if (t != JsonToken.START_OBJECT) {
+                    throw new InvalidManifestException("merges: entry " + i + " must be an object, found "
+                            + json.describe(t));
+                }
+                json.context("merge " + i);
+                key(MERGE_KEYS, 0);
+                String name = string("name");
+                key(MERGE_KEYS, 1);
+                String strategy = string("strategy");
+                key(MERGE_KEYS, 2);
+                TensorId ours = id(string("ours"));
+                key(MERGE_KEYS, 3);
+                TensorId theirs = id(string("theirs"));
+                key(MERGE_KEYS, 4);
+                t = json.next();
+                if (t != JsonToken.VALUE_NUMBER_FLOAT && t != JsonToken.VALUE_NUMBER_INT) {
+                    throw new InvalidManifestException(json.context() + ": weight must be a number, found "
+                            + json.describe(t));
+                }
+                float weight;
+                try {
+                    weight = Float.parseFloat(json.text());
+                } catch (NumberFormatException e) {
+                    throw new InvalidManifestException(json.context() + ": weight " + Quoting.sanitize(json.text())
+                            + " is not a number");
+                }
+                String problem = DeclaredMerge.problem(strategy, weight);
+                if (problem != null) {
+                    throw new InvalidManifestException(json.context() + ": " + Quoting.sanitize(problem));
+                }
+                endObject();
+                merges.add(new DeclaredMerge(name, strategy, ours, theirs, weight));
+                json.context("manifest");
+            }
+            if (merges.isEmpty()) {
+                throw new InvalidManifestException("manifest is not in canonical form: an empty merges list is left "
+                        + "out");
+            }
+            return merges;
+        }
+
+        private TensorId id(String text) throws InvalidManifestException {
+            try {
+                return TensorId.parse(text);
+            } catch (IllegalArgumentException ex) {
+                throw new InvalidManifestException(json.context() + ": " + Quoting.sanitize(ex.getMessage()));
+            }
         }
 
         /** The next token is the key {@code keys.get(index)}. */

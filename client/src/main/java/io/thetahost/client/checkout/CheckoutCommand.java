@@ -1,0 +1,109 @@
+package io.thetahost.client.checkout;
+
+import io.thetahost.client.progress.Progress;
+import io.thetahost.client.repository.CommittedCheckpoint;
+import io.thetahost.client.repository.ThetaRepository;
+import io.thetahost.client.store.LocalStore;
+import io.thetahost.protocol.manifest.Manifest;
+import io.thetahost.protocol.manifest.ManifestTensor;
+import io.thetahost.protocol.safetensors.SafetensorsHeader;
+import io.thetahost.protocol.safetensors.TensorEntry;
+import io.thetahost.protocol.safetensors.TensorSpec;
+import io.thetahost.protocol.tensor.TensorId;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code theta checkout [--include GLOB]... [PATH]...}: materializes tracked checkpoints as staged. With
+ * {@code --include}, only the matching parameter groups are fetched and written, as a valid safetensors file of just
+ * those tensors, and the path is marked skip-worktree so git does not report it as modified; without, the whole
+ * checkpoint is restored and the mark removed.
+ */
+@Command(name = "checkout", mixinStandardHelpOptions = true,
+        description = "Write tracked checkpoints as staged; with --include, only the matching parameter groups "
+                + "(fetching only those).")
+public final class CheckoutCommand implements Callable<Integer> {
+    @Option(names = "--include", paramLabel = "GLOB",
+            description = "Parameter names to materialize, for example '*lora*'; * matches any characters.")
+    List<String> include = new ArrayList<>();
+
+    @Parameters(paramLabel = "PATH", arity = "0..*",
+            description = "Tracked checkpoints; default: every tracked checkpoint.")
+    List<Path> paths = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        ThetaRepository repo = ThetaRepository.here();
+        List<Path> targets = paths.isEmpty() ? tracked(repo) : paths;
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("no tracked checkpoint here (see theta track)");
+        }
+        Predicate<String> wanted = include.isEmpty() ? name -> true : NameGlob.anyOf(include);
+        Progress progress = Progress.on(System.err);
+        List<CommittedCheckpoint> done = new ArrayList<>();
+        try (LocalStore local = repo.openStore()) {
+            for (Path p : targets) {
+                CommittedCheckpoint c = CommittedCheckpoint.at(repo, p, "");
+                Manifest full = c.manifest();
+                repo.fetchMissing(full, wanted, local, c.path(), progress);
+                local.parameters().record(full);
+                Manifest written = include.isEmpty() ? full : subset(full, wanted, c.path());
+                local.assemble(written, c.file());
+                System.out.println("theta: wrote " + c.path() + ": " + written.tensors().size() + " of "
+                        + full.tensors().size() + " tensors" + (include.isEmpty() ? "" : " (a partial checkout)"));
+                done.add(c);
+            }
+        }
+        for (CommittedCheckpoint c : done) {
+            if (include.isEmpty()) {
+                repo.git().output("update-index", "--no-skip-worktree", "--", c.path());
+                repo.git().output("update-index", "-q", "--refresh");
+            } else {
+                repo.git().output("update-index", "--skip-worktree", "--", c.path());
+            }
+        }
+        return 0;
+    }
+
+    /** The manifest of a checkpoint of just the matching tensors: a fresh header, the metadata kept. */
+    private static Manifest subset(Manifest full, Predicate<String> wanted, String path) throws IOException {
+        List<TensorSpec> specs = new ArrayList<>();
+        Map<String, TensorId> ids = new HashMap<>();
+        for (ManifestTensor t : full.tensors()) {
+            if (wanted.test(t.name())) {
+                specs.add(new TensorSpec(t.name(), t.dtype(), t.shape()));
+                ids.put(t.name(), t.id());
+            }
+        }
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("no parameter of " + path + " matches --include");
+        }
+        SafetensorsHeader header = SafetensorsHeader.build(
+                full.header().hasMetadata() ? full.header().metadata() : null, specs);
+        List<TensorId> ordered = new ArrayList<>();
+        for (TensorEntry e : header.tensors()) {
+            ordered.add(ids.get(e.name()));
+        }
+        return Manifest.of(header, ordered, List.of());
+    }
+
+    /** The tracked checkpoints staged in the index. */
+    private static List<Path> tracked(ThetaRepository repo) throws IOException {
+        byte[] out = repo.git().run(List.of("ls-files", "-z", "--full-name", ":/"), "").bytes();
+        List<Path> tracked = new ArrayList<>();
+        for (String path : repo.trackedPaths(List.of(new String(out, StandardCharsets.UTF_8).split("\0")))) {
+            tracked.add(repo.workTree().resolve(path));
+        }
+        return tracked;
+    }
+}

@@ -1,0 +1,148 @@
+package io.thetahost.client.filter;
+
+import io.thetahost.protocol.pktline.Packet;
+import io.thetahost.protocol.pktline.PacketReader;
+import io.thetahost.protocol.pktline.PacketType;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The pkt-line channel between git and a long-running filter process (gitattributes(5), "Long Running Filter
+ * Process"): lists of text lines ended by a flush, and contents as data packets ended by a flush.
+ */
+final class PacketChannel {
+    private final PacketReader reader;
+    private final OutputStream out;
+
+    PacketChannel(InputStream in, OutputStream out) {
+        this.reader = new PacketReader(in);
+        this.out = out;
+    }
+
+    /** The text lines up to the next flush; null if git closed the channel before a new list. */
+    List<String> readList() throws IOException {
+        List<String> lines = new ArrayList<>();
+        while (true) {
+            Packet p = lines.isEmpty() ? reader.read() : reader.require();
+            if (p == null) {
+                return null;
+            }
+            if (p.type() == PacketType.FLUSH) {
+                return lines;
+            }
+            if (!p.isData()) {
+                throw new IOException("git sent a " + p.type() + " packet where a text line was expected");
+            }
+            lines.add(p.line());
+        }
+    }
+
+    void writeList(String... lines) throws IOException {
+        for (String line : lines) {
+            out.write(Packet.text(line + "\n").encode());
+        }
+        out.write(Packet.FLUSH.encode());
+        out.flush();
+    }
+
+    /** The content git sends next: data packets up to a flush. Read it to its end before answering. */
+    InputStream content() {
+        return new InputStream() {
+            private byte[] packet = new byte[0];
+            private int at;
+            private boolean ended;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                while (at == packet.length) {
+                    if (ended) {
+                        return -1;
+                    }
+                    Packet p = reader.read();
+                    if (p == null) {
+                        throw new EOFException("git closed the channel in the middle of a file's content");
+                    }
+                    if (p.type() == PacketType.FLUSH) {
+                        ended = true;
+                        return -1;
+                    }
+                    if (!p.isData()) {
+                        throw new IOException("git sent a " + p.type() + " packet inside a file's content");
+                    }
+                    packet = p.payload();
+                    at = 0;
+                }
+                int n = Math.min(len, packet.length - at);
+                System.arraycopy(packet, at, b, off, n);
+                at += n;
+                return n;
+            }
+
+            @Override
+            public void close() throws IOException {
+                // What the filter did not need is still git's message to the end: read it so the next one starts
+                // at a list.
+                skip(Long.MAX_VALUE);
+                while (read() >= 0) {
+                    // drained
+                }
+            }
+        };
+    }
+
+    /** The content the filter answers with: data packets of at most the largest payload. Close ends it (flush). */
+    OutputStream contentOut() {
+        return new OutputStream() {
+            private final byte[] buffer = new byte[Packet.MAX_PAYLOAD];
+            private int used;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                while (len > 0) {
+                    int n = Math.min(len, buffer.length - used);
+                    System.arraycopy(b, off, buffer, used, n);
+                    used += n;
+                    off += n;
+                    len -= n;
+                    if (used == buffer.length) {
+                        emit();
+                    }
+                }
+            }
+
+            private void emit() throws IOException {
+                if (used > 0) {
+                    // Header and payload written straight from the buffer: this carries whole checkpoints.
+                    out.write(String.format("%04x", used + 4).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    out.write(buffer, 0, used);
+                    used = 0;
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                emit();
+                out.write(Packet.FLUSH.encode());
+                out.flush();
+            }
+        };
+    }
+}

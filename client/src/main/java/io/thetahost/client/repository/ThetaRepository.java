@@ -1,0 +1,158 @@
+package io.thetahost.client.repository;
+
+import io.thetahost.client.git.Git;
+import io.thetahost.client.progress.Progress;
+import io.thetahost.client.remote.GitEnvironment;
+import io.thetahost.client.remote.Remote;
+import io.thetahost.client.remote.Transport;
+import io.thetahost.client.store.LocalStore;
+import io.thetahost.client.transfer.TensorTransfers;
+import io.thetahost.codec.encode.Encoder;
+import io.thetahost.codec.encode.EncoderOptions;
+import io.thetahost.codec.encode.LowRankDetector;
+import io.thetahost.protocol.manifest.Manifest;
+import io.thetahost.protocol.manifest.ManifestTensor;
+import io.thetahost.protocol.tensor.TensorId;
+import io.thetahost.protocol.transfer.Want;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * A git repository theta works in: its git, its tensor store ({@code .git/theta/}), and the remote its tensors come
+ * from and go to.
+ */
+public final class ThetaRepository {
+    private final Git git;
+    private final Path workTree;
+    private final Path gitDir;
+
+    private ThetaRepository(Git git, Path workTree, Path gitDir) {
+        this.git = git;
+        this.workTree = workTree;
+        this.gitDir = gitDir;
+    }
+
+    /** The repository git would use here (it honours {@code GIT_DIR}, as git passes it to filters and hooks). */
+    public static ThetaRepository here() throws IOException {
+        Git git = Git.here();
+        Git.Result r = git.run(List.of("rev-parse", "--absolute-git-dir", "--show-toplevel"), "");
+        if (!r.ok()) {
+            throw new IOException("not in a git repository (" + r.err().strip() + ")");
+        }
+        String[] lines = r.out().strip().split("\n");
+        Path gitDir = Path.of(lines[0]);
+        Path workTree = lines.length > 1 ? Path.of(lines[1]) : gitDir;
+        return new ThetaRepository(Git.in(workTree), workTree, gitDir);
+    }
+
+    public Git git() {
+        return git;
+    }
+
+    public Path workTree() {
+        return workTree;
+    }
+
+    public Path gitDir() {
+        return gitDir;
+    }
+
+    /** Opens the local tensor store; it is held by one process at a time, so close it before running git. */
+    public LocalStore openStore() throws IOException {
+        return LocalStore.open(gitDir.resolve("theta"));
+    }
+
+    /** The remote tensors are fetched from: the one the current branch tracks, else {@code origin}. */
+    public String fetchRemote() throws IOException {
+        Git.Result branch = git.run(List.of("symbolic-ref", "--quiet", "--short", "HEAD"), "");
+        if (branch.ok()) {
+            var tracked = git.config("branch." + branch.out().strip() + ".remote");
+            if (tracked.isPresent() && !tracked.get().equals(".")) {
+                return tracked.get();
+            }
+        }
+        return "origin";
+    }
+
+    /** A remote's URL as git resolves it (insteadOf included); a URL is its own. */
+    public String remoteUrl(String remote) throws IOException {
+        if (remote.contains("://")) {
+            return remote;
+        }
+        Git.Result r = git.run(List.of("remote", "get-url", remote), "");
+        if (!r.ok()) {
+            throw new IOException("no remote '" + remote + "' to move tensors with (" + r.err().strip() + ")");
+        }
+        return r.out().strip();
+    }
+
+    /** Those of these paths (from the top of the work tree) whose filter attribute is theta. */
+    public List<String> trackedPaths(java.util.Collection<String> paths) throws IOException {
+        if (paths.isEmpty()) {
+            return List.of();
+        }
+        String input = String.join("\0", paths) + "\0";
+        byte[] out = git.run(List.of("check-attr", "-z", "--stdin", "filter"), input, false).bytes();
+        String[] f = new String(out, java.nio.charset.StandardCharsets.UTF_8).split("\0");
+        List<String> tracked = new ArrayList<>();
+        for (int i = 0; i + 2 < f.length; i += 3) {
+            if (f[i + 2].equals("theta")) {
+                tracked.add(f[i]);
+            }
+        }
+        return tracked;
+    }
+
+    public TensorTransfers transfers(String url, LocalStore local, Progress progress) {
+        Transport transport = Transport.forRemote(Remote.parse(url), GitEnvironment.in(workTree));
+        return new TensorTransfers(transport, local,
+                new Encoder(EncoderOptions.defaults(), LowRankDetector.available()), progress);
+    }
+
+    /**
+     * Downloads the tensors of a manifest (those whose names {@code include} accepts) that the store lacks, offering
+     * the versions of the same parameters held here as bases so only what changed moves.
+     *
+     * @param what the checkpoint, for messages
+     * @throws IOException naming a tensor the remote does not have (or does not let this user read)
+     */
+    public void fetchMissing(Manifest manifest, Predicate<String> include, LocalStore local, String what,
+            Progress progress) throws IOException {
+        List<Want> wants = new ArrayList<>();
+        Set<TensorId> wanted = new LinkedHashSet<>();
+        Set<TensorId> haves = new LinkedHashSet<>();
+        for (ManifestTensor t : manifest.tensors()) {
+            if (!include.test(t.name()) || local.has(t.id()) || !wanted.add(t.id())) {
+                continue;
+            }
+            TensorId base = local.parameters().versionsOf(t.name(), t.id()).stream().filter(local::has).findFirst()
+                    .orElse(null);
+            if (base == null) {
+                wants.add(Want.of(t.id()));
+            } else {
+                wants.add(Want.of(t.id(), base));
+                haves.add(base);
+            }
+        }
+        if (wants.isEmpty()) {
+            return;
+        }
+        String remote = fetchRemote();
+        TensorTransfers transfers = transfers(remoteUrl(remote), local, progress);
+        TensorTransfers.DownloadReport report = transfers.download(wants, haves);
+        if (!report.missing().isEmpty()) {
+            TensorId first = report.missing().get(0);
+            String name = manifest.tensors().stream().filter(t -> t.id().equals(first)).findFirst()
+                    .map(ManifestTensor::name).orElse("?");
+            throw new IOException("the remote '" + remote + "' does not have (or does not let you read) "
+                    + report.missing().size() + " tensor(s) of " + what + ", for example " + name + " (" + first
+                    + ")");
+        }
+        local.parameters().record(manifest);
+    }
+}
