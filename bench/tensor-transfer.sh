@@ -95,19 +95,6 @@ client_env=(
   "LC_ALL=C"
 )
 
-# From a GC log: the largest heap occupancy (before a collection, or after the last) and the largest left after a
-# collection (what was live, an upper bound on what the work needed), as "PEAK/LIVE MiB".
-peak_heap() {
-  awk '
-    match($0, /[0-9]+M->[0-9]+M\([0-9]+M\)/) {
-      split(substr($0, RSTART, RLENGTH), a, /M->|M\(/)
-      if (a[1] + 0 > peak) peak = a[1] + 0
-      if (a[2] + 0 > peak) peak = a[2] + 0
-      if (a[2] + 0 > live) live = a[2] + 0
-    }
-    END { if (peak == "") print "unknown"; else printf "%d/%d MiB\n", peak, live }' "$1"
-}
-
 # theta_timed NAME ARGS...: runs bin/theta as the client with the heap limit and a GC log, into NAME.out/.err;
 # sets seconds to its elapsed time.
 theta_timed() {

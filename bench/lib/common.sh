@@ -8,7 +8,7 @@
 #   thetahost_bin  bin/thetahost
 # Sourcing it makes the work directory and sets the EXIT trap; a benchmark sets succeeded=1 when it is done, and may
 # define cleanup_hook (run at exit) and fail_hook (run by fail). It defines log, fail, now, elapsed, start_thetahost,
-# admin, peak_rss and stop_thetahost; start_thetahost sets serve_pid, ssh_port, http_port and data.
+# admin, peak_rss, peak_heap and stop_thetahost; start_thetahost sets serve_pid, ssh_port, http_port and data.
 
 if [ -z "$workdir" ]; then
   workdir="$(mktemp -d "${TMPDIR:-/tmp}/$bench.XXXXXX")"
@@ -142,3 +142,16 @@ bench_cleanup() {
 trap bench_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# From GC logs: the largest heap occupancy (before a collection, or after the last) and the largest left after a
+# collection (what was live, an upper bound on what the work needed), as "PEAK/LIVE MiB".
+peak_heap() {
+  awk '
+    match($0, /[0-9]+M->[0-9]+M\([0-9]+M\)/) {
+      split(substr($0, RSTART, RLENGTH), a, /M->|M\(/)
+      if (a[1] + 0 > peak) peak = a[1] + 0
+      if (a[2] + 0 > peak) peak = a[2] + 0
+      if (a[2] + 0 > live) live = a[2] + 0
+    }
+    END { if (peak == "") print "unknown"; else printf "%d/%d MiB\n", peak, live }' "$@"
+}

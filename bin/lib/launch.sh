@@ -14,7 +14,7 @@ launch() {
     [ -f "$jar" ] || return 0
     [ "$root/pom.xml" -nt "$jar" ] && return 0
     local dirs=()
-    for m in $modules; do dirs+=("$root/$m/src" "$root/$m/pom.xml"); done
+    for m in $modules; do dirs+=("$root/$m/src/main" "$root/$m/pom.xml"); done
     [ -n "$(find "${dirs[@]}" -newer "$jar" -type f -print -quit 2>/dev/null)" ]
   }
 
@@ -25,6 +25,8 @@ launch() {
     if stale; then
       echo "$name: building with Maven (first use, or the sources changed)..." >&2
       (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests -pl "$module" -am package) >&2
+      # Maven leaves a jar whose classes did not change as it was, older than the sources: mark it current.
+      touch "$jar"
     fi
     flock -u 9
   fi

@@ -67,7 +67,10 @@ public final class CheckoutCommand implements Callable<Integer> {
         for (CommittedCheckpoint c : done) {
             if (include.isEmpty()) {
                 repo.git().output("update-index", "--no-skip-worktree", "--", c.path());
-                repo.git().output("update-index", "-q", "--refresh");
+                // The file is what is staged, but git records the size of what it last saw there (a manifest, or a
+                // partial file) and trusts a size mismatch without looking. Adding it again cleans it to the same
+                // manifest and records the file as it is now.
+                repo.git().output("add", "--", c.path());
             } else {
                 repo.git().output("update-index", "--skip-worktree", "--", c.path());
             }

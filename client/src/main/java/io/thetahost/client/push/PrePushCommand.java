@@ -44,7 +44,8 @@ public final class PrePushCommand implements Callable<Integer> {
             for (PushedManifests.Found found : manifests) {
                 for (ManifestTensor t : found.manifest().tensors()) {
                     if (!items.containsKey(t.id())) {
-                        items.put(t.id(), new TensorTransfers.Upload(t.id(), bases(local, t), Optional.empty()));
+                        items.put(t.id(), new TensorTransfers.Upload(t.id(), bases(local, t), Optional.empty(),
+                                t.name()));
                     }
                 }
             }

@@ -78,7 +78,7 @@ public final class TensorsCommand {
                     Optional<LowRankFactors> hint = b == null || b.equals(t.id()) ? Optional.empty()
                             : AdapterOption.hint(lora, t.name(), t.shape(), file.input(entries.get(t.name())),
                                     local.input(b).orElse(null));
-                    items.add(new TensorTransfers.Upload(t.id(), b == null ? List.of() : List.of(b), hint));
+                    items.add(new TensorTransfers.Upload(t.id(), b == null ? List.of() : List.of(b), hint, t.name()));
                 }
                 TensorTransfers transfers = remote.transfers(local);
                 TensorTransfers.UploadReport report = transfers.upload(items);

@@ -107,8 +107,9 @@ public final class TensorTransfers {
      * @param bases tensors the server may already hold that make good bases, best first (usually the same
      *     parameter's previous version)
      * @param hint known low-rank factors of its update against the first base (from a LoRA adapter)
+     * @param name the parameter, for messages
      */
-    public record Upload(TensorId id, List<TensorId> bases, Optional<LowRankFactors> hint) {
+    public record Upload(TensorId id, List<TensorId> bases, Optional<LowRankFactors> hint, String name) {
     }
 
     /**
@@ -190,7 +191,8 @@ public final class TensorTransfers {
     /** Encodes one tensor against the first of its bases that both sides hold, and writes it as an object. */
     private void sendObject(RequestWriter writer, Upload u, Set<TensorId> onServer) throws IOException {
         TensorInput target = local.input(u.id()).orElseThrow(() -> new IOException(
-                "tensor " + u.id() + " is not in the local store"));
+                "tensor " + u.name() + " (" + u.id() + ") is not in the local store, and the server does not have "
+                        + "it either"));
         Optional<TensorId> baseId = u.bases().stream().filter(onServer::contains).filter(local::has).findFirst();
         if (sendStored(writer, u.id(), baseId.orElse(null))) {
             return;
@@ -304,13 +306,19 @@ public final class TensorTransfers {
         try (Exchange x = transport.open()) {
             current = x;
             IOException writeFailure = null;
+            TransportOutput out = new TransportOutput(x.request());
             try {
-                RequestWriter writer = new RequestWriter(x.request());
+                RequestWriter writer = new RequestWriter(out);
                 writer.start(request);
                 body.write(writer);
                 writer.finish();
-                x.request().close();
+                out.close();
             } catch (IOException e) {
+                if (!out.broke) {
+                    // Our side failed (a tensor could not be read): the request is cut short, and the server would
+                    // wait for the rest. Closing the exchange ends it.
+                    throw e;
+                }
                 writeFailure = e;
             }
             try {
@@ -327,6 +335,51 @@ public final class TensorTransfers {
             } finally {
                 bytesSent += x.bytesSent();
                 bytesReceived += x.bytesReceived();
+            }
+        }
+    }
+
+    /** The transport's request stream, noting whether it failed (the server went away or gave up). */
+    private static final class TransportOutput extends java.io.FilterOutputStream {
+        boolean broke;
+
+        TransportOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                broke = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                broke = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+            try {
+                out.close();
+            } catch (IOException e) {
+                broke = true;
+                throw e;
             }
         }
     }
