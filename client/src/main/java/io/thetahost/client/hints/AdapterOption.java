@@ -25,12 +25,18 @@ public final class AdapterOption {
     Path adapter;
 
     @Option(names = "--scale", paramLabel = "S",
-            description = "The adapter's scale (lora_alpha / r), if not in adapter_config.json; inferred otherwise.")
+            description = "The adapter's scale (lora_alpha / r), if not in adapter_config.json (inferred otherwise); "
+                    + "for theta add --update sparse-ternary, the magnitude of each change.")
     Float scale;
 
     @Option(names = "--fan-in-fan-out", paramLabel = "BOOL", arity = "1",
             description = "Whether the adapted weights are stored in x out (GPT-2 Conv1D); inferred otherwise.")
     Boolean fanInFanOut;
+
+    /** {@code --scale}, when given: the adapter's scale, or a sparse-ternary update's magnitude. */
+    public Optional<Float> scale() {
+        return Optional.ofNullable(scale);
+    }
 
     /** The adapter, when one was given. */
     public Optional<LoraAdapter> load() throws IOException {

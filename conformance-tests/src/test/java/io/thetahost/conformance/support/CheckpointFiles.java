@@ -82,6 +82,42 @@ public final class CheckpointFiles {
         return out;
     }
 
+    /** One tensor to write: its raw little-endian bytes. */
+    public record Tensor(String name, DType dtype, long[] shape, byte[] raw) {
+    }
+
+    /** A safetensors file of these tensors, its header written as Python's safetensors writes one. */
+    public static byte[] write(List<Tensor> tensors) {
+        Map<String, byte[]> data = new LinkedHashMap<>();
+        List<TensorSpec> specs = new ArrayList<>();
+        for (Tensor t : tensors) {
+            specs.add(new TensorSpec(t.name(), t.dtype(), io.thetahost.protocol.tensor.Shape.of(t.shape())));
+            data.put(t.name(), t.raw());
+        }
+        return write(null, specs, data);
+    }
+
+    private static byte[] write(Map<String, String> metadata, List<TensorSpec> specs, Map<String, byte[]> data) {
+        try {
+            SafetensorsHeader h = SafetensorsHeader.build(metadata, specs);
+            ByteBuffer out = ByteBuffer.allocate((int) (8 + h.length() + h.dataLength())).order(ByteOrder.LITTLE_ENDIAN);
+            out.putLong(h.length()).put(h.bytes());
+            for (TensorEntry e : h.tensors()) {
+                out.put(data.get(e.name()));
+            }
+            return out.array();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Floats as raw F32 bytes. */
+    public static byte[] f32(float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return b.array();
+    }
+
     /** A file with the tensors of both, in a header written as Python's safetensors writes one. */
     public static byte[] combine(CheckpointFiles a, CheckpointFiles b) {
         Map<String, byte[]> data = new LinkedHashMap<>();
@@ -92,17 +128,6 @@ public final class CheckpointFiles {
                 data.put(e.name(), f.raw(e.name()));
             }
         }
-        try {
-            SafetensorsHeader h = SafetensorsHeader.build(a.header.hasMetadata() ? a.header.metadata() : null,
-                    specs);
-            ByteBuffer out = ByteBuffer.allocate((int) (8 + h.length() + h.dataLength())).order(ByteOrder.LITTLE_ENDIAN);
-            out.putLong(h.length()).put(h.bytes());
-            for (TensorEntry e : h.tensors()) {
-                out.put(data.get(e.name()));
-            }
-            return out.array();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return write(a.header.hasMetadata() ? a.header.metadata() : null, specs, data);
     }
 }

@@ -4,6 +4,7 @@ import io.thetahost.codec.format.InvalidEncodingException;
 import io.thetahost.codec.format.Section;
 import io.thetahost.codec.format.SectionTag;
 import io.thetahost.codec.numeric.Elements;
+import io.thetahost.codec.numeric.FloatElements;
 import io.thetahost.protocol.tensor.DType;
 import java.util.List;
 
@@ -53,6 +54,30 @@ public final class SparseEncoding {
         byte[] out = base.clone();
         for (int k = 0; k < positions.length; k++) {
             System.arraycopy(values, k * width, out, positions[k] * width, width);
+        }
+        return out;
+    }
+
+    /**
+     * The canonical add of a sparse delta, as an update file gives it (a tensor of the base's dtype and shape, zero
+     * where nothing changes): where the delta is not zero, {@code round_dtype(f32(base) + f32(delta))}; elsewhere the
+     * base. A sparse encoding then lists the elements that changed and their new values.
+     *
+     * @throws IllegalArgumentException for a dtype without float values
+     */
+    public static byte[] canonicalAdd(byte[] base, byte[] delta, DType dtype) {
+        FloatElements f = FloatElements.of(dtype).orElseThrow(() -> new IllegalArgumentException(
+                "a sparse delta is not defined for " + dtype));
+        if (base.length != delta.length) {
+            throw new IllegalArgumentException("a delta of " + delta.length + " bytes for " + base.length);
+        }
+        int width = dtype.byteSize();
+        byte[] out = base.clone();
+        for (int i = 0; i < base.length / width; i++) {
+            float d = f.toFloat(Elements.get(delta, i, width));
+            if (d != 0f) {
+                Elements.set(out, i, width, f.fromFloat(f.toFloat(Elements.get(base, i, width)) + d));
+            }
         }
         return out;
     }

@@ -44,6 +44,37 @@ public final class SparseTernaryEncoding {
         return sections;
     }
 
+    /**
+     * The canonical apply of a mask (one I8 element of -1, 0 or +1 per element of the base) and a magnitude, as an
+     * update file gives them: what the encoding of the same changes decodes to.
+     *
+     * @param what the tensor, for messages
+     * @throws IllegalArgumentException for a mask value other than -1, 0 and +1
+     */
+    public static byte[] canonicalApply(byte[] base, byte[] mask, DType dtype, float magnitude, String what) {
+        int units = base.length / dtype.byteSize();
+        if (mask.length != units) {
+            throw new IllegalArgumentException(what + ": the mask has " + mask.length + " elements, the tensor "
+                    + units);
+        }
+        int[] positions = new int[units];
+        boolean[] plus = new boolean[units];
+        int count = 0;
+        for (int i = 0; i < units; i++) {
+            if (mask[i] == 0) {
+                continue;
+            }
+            if (mask[i] != 1 && mask[i] != -1) {
+                throw new IllegalArgumentException(what + ": the mask holds " + mask[i]
+                        + "; a sparse-ternary mask holds only -1, 0 and +1");
+            }
+            positions[count] = i;
+            plus[count] = mask[i] == 1;
+            count++;
+        }
+        return apply(positions, plus, count, magnitude, base, dtype);
+    }
+
     static byte[] apply(byte[] positionsData, byte[] signs, float magnitude, byte[] base, DType dtype)
             throws InvalidEncodingException {
         int[] positions = Positions.decode(positionsData, base.length / dtype.byteSize());
