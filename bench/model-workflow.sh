@@ -29,31 +29,12 @@ script_dir="$(cd "$(dirname "$0")" && pwd)"
 thetahost_bin="$script_dir/../bin/thetahost"
 theta_bin="$script_dir/../bin/theta"
 
-size_mib=1024
-tensor_mib=64
-heap="512m"
-workdir=""
-keep=0
-
 usage() {
   awk '/^# Usage:/ { on = 1 } /^# Progress goes/ { exit } on { sub(/^# ?/, ""); print }' "$0" >&2
 }
 
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --size-mib) size_mib="${2:?--size-mib needs a number}"; shift 2 ;;
-    --tensor-mib) tensor_mib="${2:?--tensor-mib needs a number}"; shift 2 ;;
-    --heap) heap="${2:?--heap needs a size, e.g. 512m}"; shift 2 ;;
-    --workdir) workdir="${2:?--workdir needs a directory}"; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "model-workflow.sh: unknown argument '$1'" >&2; usage; exit 2 ;;
-  esac
-done
-[[ "$size_mib" =~ ^[1-9][0-9]*$ ]] || { echo "model-workflow.sh: --size-mib must be a positive number" >&2; exit 2; }
-[[ "$tensor_mib" =~ ^[1-9][0-9]*$ ]] || { echo "model-workflow.sh: --tensor-mib must be a positive number" >&2; exit 2; }
-[ $((size_mib % tensor_mib)) = 0 ] || { echo "model-workflow.sh: --size-mib must be a multiple of --tensor-mib" >&2; exit 2; }
-[[ "$heap" =~ ^[1-9][0-9]*[kKmMgG]?$ ]] || { echo "model-workflow.sh: --heap must look like 512m" >&2; exit 2; }
+source "$script_dir/lib/checkpoint-args.sh"
+parse_checkpoint_args model-workflow.sh "$@"
 
 bench="model-workflow"
 source "$script_dir/lib/common.sh"
@@ -63,14 +44,8 @@ cleanup_hook() { stop_thetahost; }
 # -----------------------------------------------------------------------------------------------------------------
 # The checkpoint, the daemon, and a user with a private HOME.
 
-tensors=$((size_mib / tensor_mib))
-side="$(awk -v m="$tensor_mib" 'BEGIN { printf "%d", sqrt(m * 1048576 / 4) }')"
-rows="$side"
-cols=$((tensor_mib * 1048576 / 4 / rows))
-[ $((rows * cols * 4)) = $((tensor_mib * 1048576)) ] || fail "cannot shape $tensor_mib MiB as an F32 matrix"
 checkpoint="$workdir/generated.safetensors"
-log "generating $checkpoint: $tensors tensors of ${rows}x${cols} F32 ($size_mib MiB)"
-java "$script_dir/GenerateCheckpoint.java" "$checkpoint" "$tensors" "$rows" "$cols" 42
+generate_checkpoint "$checkpoint"
 file_bytes="$(stat -c %s "$checkpoint")"
 
 start_thetahost "$workdir/data" "-Xmx$heap"

@@ -41,38 +41,12 @@ script_dir="$(cd "$(dirname "$0")" && pwd)"
 thetahost_bin="$script_dir/../bin/thetahost"
 theta_bin="$script_dir/../bin/theta"
 
-size_mib=1024
-tensor_mib=64
-heap="512m"
-workdir=""
-keep=0
-
 usage() {
   awk '/^# Usage:/ { on = 1 } /^# Heaps are read/ { exit } on { sub(/^# ?/, ""); print }' "$0" >&2
 }
 
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --size-mib) size_mib="${2:?--size-mib needs a number}"; shift 2 ;;
-    --tensor-mib) tensor_mib="${2:?--tensor-mib needs a number}"; shift 2 ;;
-    --heap) heap="${2:?--heap needs a size, e.g. 512m}"; shift 2 ;;
-    --workdir) workdir="${2:?--workdir needs a directory}"; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "tensor-transfer.sh: unknown argument: $1" >&2; usage; exit 2 ;;
-  esac
-done
-for n in "$size_mib" "$tensor_mib"; do
-  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "tensor-transfer.sh: sizes must be positive whole numbers, not '$n'" >&2; exit 2; }
-done
-if [ $((size_mib % tensor_mib)) != 0 ]; then
-  echo "tensor-transfer.sh: --size-mib $size_mib is not a multiple of --tensor-mib $tensor_mib" >&2
-  exit 2
-fi
-[[ "$heap" =~ ^[1-9][0-9]*[kKmMgG]?$ ]] || { echo "tensor-transfer.sh: --heap must look like 512m, not '$heap'" >&2; exit 2; }
-for tool in java ssh ssh-keygen git cmp awk; do
-  command -v "$tool" >/dev/null || { echo "tensor-transfer.sh: $tool is needed but not found" >&2; exit 2; }
-done
+source "$script_dir/lib/checkpoint-args.sh"
+parse_checkpoint_args tensor-transfer.sh "$@"
 
 bench=tensor-transfer
 source "$script_dir/lib/common.sh"
@@ -120,15 +94,9 @@ mbps() { awk -v n="$data_bytes" -v s="$1" 'BEGIN { printf "%.1f", n / 1e6 / s }'
 # -----------------------------------------------------------------------------------------------------------------
 # The checkpoint.
 
-tensors=$((size_mib / tensor_mib))
-side="$(awk -v m="$tensor_mib" 'BEGIN { printf "%d", sqrt(m * 1048576 / 4) }')"
-rows="$side"
-cols=$((tensor_mib * 1048576 / 4 / rows))
-[ $((rows * cols * 4)) = $((tensor_mib * 1048576)) ] || fail "cannot shape $tensor_mib MiB as an F32 matrix"
 checkpoint="$workdir/model.safetensors"
 data_bytes=$((size_mib * 1048576))
-log "generating $checkpoint: $tensors tensors of ${rows}x${cols} F32 ($size_mib MiB)"
-java "$script_dir/GenerateCheckpoint.java" "$checkpoint" "$tensors" "$rows" "$cols" 42
+generate_checkpoint "$checkpoint"
 manifest="$workdir/model.manifest.json"
 "$theta_bin" tensors manifest "$checkpoint" >"$manifest"
 
