@@ -53,11 +53,15 @@ class ModelWorkflowTest extends SharedDaemon {
         a.git("commit", "-m", "base").assertOk();
         assertTrue(a.git("show", "HEAD:" + MODEL).assertOk().out().contains("\"thetahost_manifest\": 1"),
                 "git stores a manifest, not the checkpoint");
+        int logged = server.requestLog().size();
         Cmd.Result pushBase = a.git("push", "origin", "HEAD:main").assertOk();
         assertTrue(pushBase.err().contains("theta: uploaded 76 tensors (0 already there)"), pushBase.err());
+        report("the base push", ModelRepo.wireSince(server, logged));
 
         // A second clone gets the real files, and a clean status.
+        logged = server.requestLog().size();
         alice.git(work, "clone", url, "b").assertOk();
+        report("the clone", ModelRepo.wireSince(server, logged));
         ModelRepo b = new ModelRepo(alice, work.resolve("b"), NO_PROMPT);
         assertSameFile(a.file(MODEL), b.file(MODEL));
         assertArrayEquals(withAdapter, Files.readAllBytes(b.file(WITH_ADAPTER)));
@@ -71,7 +75,7 @@ class ModelWorkflowTest extends SharedDaemon {
                 + "canonically rounded");
         assertEquals("M  " + MODEL + "\n", a.status(), "theta add staged the checkpoint");
         a.git("commit", "-m", "LoRA").assertOk();
-        int logged = server.requestLog().size();
+        logged = server.requestLog().size();
         Cmd.Result pushLora = a.git("push", "origin", "HEAD:main").assertOk();
         assertTrue(pushLora.err().contains("theta: uploaded 12 tensors (40 already there)"), pushLora.err());
         assertAbout(ModelRepo.wireSince(server, logged), adapter.tensorBytes(), "the LoRA push");
@@ -234,6 +238,11 @@ class ModelWorkflowTest extends SharedDaemon {
                 + " bytes of factors plus " + wire.git() + " of git objects");
         System.out.println(step + ": " + wire.total() + " bytes on the wire (" + wire.theta() + " theta transfer, "
                 + wire.git() + " git); factors " + payload);
+    }
+
+    private static void report(String step, ModelRepo.Wire wire) {
+        System.out.println(step + ": " + wire.total() + " bytes on the wire (" + wire.theta() + " theta transfer, "
+                + wire.git() + " git)");
     }
 
     private static void assertSameFile(Path expected, Path actual) throws Exception {
