@@ -73,6 +73,7 @@ class ModelWorkflowTest extends SharedDaemon {
         assertTrue(add.err().contains("applied the rank-8 update to 12 of 52 tensors"), add.err());
         assertArrayEquals(canonicalLora(), Files.readAllBytes(a.file(MODEL)), "theta add wrote base + B A, "
                 + "canonically rounded");
+        assertCloseToTheGpuMerge(CheckpointFiles.read(a.file(MODEL)));
         assertEquals("M  " + MODEL + "\n", a.status(), "theta add staged the checkpoint");
         a.git("commit", "-m", "LoRA").assertOk();
         logged = server.requestLog().size();
@@ -218,6 +219,26 @@ class ModelWorkflowTest extends SharedDaemon {
             }
         }
         return result.bytes();
+    }
+
+    /**
+     * peft merged the same adapter on a GPU into lora_merged: the canonical apply differs from it only by rounding
+     * (a relative L2 difference around 1e-7), which a wrong scale or orientation could not.
+     */
+    private static void assertCloseToTheGpuMerge(CheckpointFiles written) {
+        CheckpointFiles gpu = CheckpointFiles.read(Fixtures.checkpoint("lora_merged.safetensors"));
+        for (var e : gpu.header().tensors()) {
+            float[] x = gpu.floats(e.name());
+            float[] y = written.floats(e.name());
+            double diff = 0;
+            double norm = 0;
+            for (int i = 0; i < x.length; i++) {
+                diff += ((double) y[i] - x[i]) * ((double) y[i] - x[i]);
+                norm += (double) x[i] * x[i];
+            }
+            assertTrue(Math.sqrt(diff / norm) < 1e-6, e.name() + " differs from peft's merge by "
+                    + Math.sqrt(diff / norm));
+        }
     }
 
     private static Path writeTemp(byte[] bytes) throws Exception {
