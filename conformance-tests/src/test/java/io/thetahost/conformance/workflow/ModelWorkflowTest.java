@@ -12,6 +12,7 @@ import io.thetahost.conformance.support.SharedDaemon;
 import io.thetahost.conformance.support.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -99,6 +100,15 @@ class ModelWorkflowTest extends SharedDaemon {
         mergeBranchesThatChangeDifferentParameters(a, b);
         mergeBranchesThatChangeTheSameParameter(a);
         checkOutOnlyTheAdapter(work, url, withAdapter);
+
+        // The trees hold the attributes and two manifests; the history is the one the steps made.
+        assertEquals(".gitattributes\n" + MODEL + "\n" + WITH_ADAPTER + "\n",
+                a.git("ls-tree", "-r", "--name-only", "origin/p").assertOk().out());
+        assertEquals(MODEL + " filter=theta diff=theta merge=theta\n" + WITH_ADAPTER
+                + " filter=theta diff=theta merge=theta\n", a.git("show", "origin/p:.gitattributes").assertOk().out());
+        assertEquals(List.of("Merge branch 'q' into p", "p: c_fc up", "LoRA", "base"), List.of(a.git("log",
+                "--first-parent", "--format=%s", "origin/p").assertOk().out().strip().split("\n")));
+        assertEquals("q: c_fc down\n", a.git("log", "-1", "--format=%s", "origin/p^2").assertOk().out());
     }
 
     /** One branch per clone, each changing its own parameter: the merge takes each side's change unasked. */
