@@ -170,20 +170,8 @@ public final class LocalStore implements AutoCloseable {
      * fails naming the tensor, so whoever reads {@code out} must discard it on failure.
      */
     public void assemble(Manifest manifest, OutputStream out) throws IOException {
-        java.util.Map<TensorId, String> names = new java.util.HashMap<>();
-        manifest.tensors().forEach(t -> names.putIfAbsent(t.id(), t.name()));
-        TensorId[] current = new TensorId[1];
-        try {
-            Checkpoints.assemble(manifest, (id, dtype, shape) -> {
-                current[0] = id;
-                return store.open(id).orElseThrow(() -> new IOException("it is not in the local store"));
-            }, out);
-        } catch (IOException e) {
-            if (current[0] == null) {
-                throw e;
-            }
-            throw new IOException("tensor " + names.get(current[0]) + " (" + current[0] + "): " + e.getMessage(), e);
-        }
+        Checkpoints.assemble(manifest, (id, dtype, shape) -> store.open(id).orElseThrow(
+                () -> new IOException("not in the local store")), out);
     }
 
     /** The ids a manifest names that this store does not hold. */

@@ -71,11 +71,11 @@ class ModelWorkflowFaultsTest {
             }
             Files.delete(a.file(MODEL));
             Cmd.Result checkout = a.git("checkout", "--", MODEL).assertFailed();
-            assertTrue(checkout.err().matches("(?s).*theta: smudge model\\.safetensors: tensor transformer\\.\\S+ "
+            assertTrue(checkout.err().matches("(?s).*theta: smudge model\\.safetensors: tensor 'transformer\\.\\S+' "
                     + "\\(sha256:[0-9a-f]{64}\\).*"), checkout.err());
             assertTrue(Files.notExists(a.file(MODEL)), "no checkpoint was written");
             Cmd.Result theta = a.theta("checkout", MODEL).assertFailed();
-            assertTrue(theta.err().contains("tensor transformer."), theta.err());
+            assertTrue(theta.err().contains("tensor 'transformer."), theta.err());
             assertTrue(Files.notExists(a.file(MODEL)), "theta checkout wrote nothing either");
         }
     }

@@ -116,22 +116,24 @@ public final class Checkpoints {
         }
     }
 
-    /** Counts and hashes a tensor source's bytes; short or long is refused as soon as it shows. */
+    /**
+     * A tensor source's bytes, counted and hashed as they pass ({@link TensorStream}); short or long is refused as
+     * soon as it shows, and a source that fails while read is named.
+     */
     private static final class VerifyingStream extends InputStream {
         private final TensorEntry entry;
         private final TensorId id;
         private final String where;
         private final InputStream in;
-        private final TensorId.Hasher hasher;
-        private long remaining;
+        private final TensorStream bytes;
 
         VerifyingStream(TensorEntry entry, TensorId id, String where, InputStream in) {
             this.entry = entry;
             this.id = id;
             this.where = where;
             this.in = in;
-            this.hasher = TensorId.hasher(entry.dtype(), entry.shape());
-            this.remaining = entry.size();
+            this.bytes = new TensorStream(entry, in, read -> mismatch("the tensor source gave " + read + " of its "
+                    + entry.size() + " bytes"));
         }
 
         @Override
@@ -147,24 +149,24 @@ public final class Checkpoints {
             if (len == 0) {
                 return 0;
             }
-            if (remaining == 0) {
-                if (in.read() >= 0) {
-                    throw mismatch("the tensor source gave more than its " + entry.size() + " bytes");
+            try {
+                if (bytes.isComplete()) {
+                    if (in.read() >= 0) {
+                        throw mismatch("the tensor source gave more than its " + entry.size() + " bytes");
+                    }
+                    return -1;
                 }
-                return -1;
+                return bytes.read(b, off, len);
+            } catch (TensorMismatchException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new IOException(where + ": the tensor source failed while it was read: "
+                        + Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()), e);
             }
-            int r = in.read(b, off, (int) Math.min(len, remaining));
-            if (r < 0) {
-                throw mismatch("the tensor source gave " + (entry.size() - remaining) + " of its " + entry.size()
-                        + " bytes");
-            }
-            hasher.update(b, off, r);
-            remaining -= r;
-            return r;
         }
 
         void check() throws TensorMismatchException {
-            TensorId actual = hasher.finish();
+            TensorId actual = bytes.id();
             if (!actual.equals(id)) {
                 throw mismatch("the bytes from the tensor source hash to " + actual + ", not to the manifest's id");
             }

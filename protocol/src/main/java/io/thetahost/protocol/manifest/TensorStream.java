@@ -12,15 +12,27 @@ import java.util.Objects;
  * has been read. Closing it does not close the checkpoint.
  */
 public final class TensorStream extends InputStream {
+    /** What to throw when the input ends before the tensor does, given how many bytes it gave. */
+    interface EndedEarly {
+        IOException after(long bytesRead);
+    }
+
     private final TensorEntry entry;
     private final InputStream in;
+    private final EndedEarly endedEarly;
     private final TensorId.Hasher hasher;
     private long remaining;
     private TensorId id;
 
     TensorStream(TensorEntry entry, InputStream in) {
+        // The reader's stream fails first when a checkpoint file is cut short; this is a backstop.
+        this(entry, in, read -> new IOException("tensor " + Quoting.quote(entry.name()) + ": the data ended early"));
+    }
+
+    TensorStream(TensorEntry entry, InputStream in, EndedEarly endedEarly) {
         this.entry = entry;
         this.in = in;
+        this.endedEarly = endedEarly;
         this.hasher = TensorId.hasher(entry.dtype(), entry.shape());
         this.remaining = entry.size();
     }
@@ -68,8 +80,7 @@ public final class TensorStream extends InputStream {
         }
         int r = in.read(b, off, (int) Math.min(len, remaining));
         if (r < 0) {
-            // The reader's stream fails first when the file is cut short; this is a backstop.
-            throw new IOException("tensor " + Quoting.quote(entry.name()) + ": the data ended early");
+            throw endedEarly.after(entry.size() - remaining);
         }
         hasher.update(b, off, r);
         remaining -= r;
