@@ -1,8 +1,6 @@
 package io.thetahost.client.add;
 
-import io.thetahost.client.checkpoint.Checkpoint;
 import io.thetahost.client.store.LocalStore;
-import io.thetahost.codec.encode.KindEncoders;
 import io.thetahost.codec.encode.SpillBuffer;
 import io.thetahost.codec.encode.TensorInput;
 import io.thetahost.codec.encodings.SparseEncoding;
@@ -70,22 +68,13 @@ final class ElementwiseUpdate {
                                     base.name()));
                 }
             }
-            TensorInput result = new TensorInput.Of(base.dtype(), base.shape(), target::open);
-            TensorId id = Checkpoint.id(result);
-            if (!id.equals(base.id()) && !local.has(id)) {
-                try (SpillBuffer encoded = new SpillBuffer(chunk)) {
-                    KindEncoders encoders = new KindEncoders(local.encoderOptions());
-                    if (kind == Kind.SPARSE) {
-                        encoders.sparse(result, id, baseInput, base.id(), encoded);
-                    } else {
-                        encoders.sparseTernary(result, id, baseInput, base.id(), magnitude, encoded);
-                    }
-                    try (InputStream in = encoded.open()) {
-                        local.put(in);
-                    }
+            return local.putComputed(base.dtype(), base.shape(), target, (encoders, result, id, out) -> {
+                if (kind == Kind.SPARSE) {
+                    encoders.sparse(result, id, baseInput, base.id(), out);
+                } else {
+                    encoders.sparseTernary(result, id, baseInput, base.id(), magnitude, out);
                 }
-            }
-            return id;
+            });
         }
     }
 }

@@ -1,8 +1,6 @@
 package io.thetahost.client.add;
 
-import io.thetahost.client.checkpoint.Checkpoint;
 import io.thetahost.client.store.LocalStore;
-import io.thetahost.codec.encode.KindEncoders;
 import io.thetahost.codec.encode.LowRankFactors;
 import io.thetahost.codec.encode.SpillBuffer;
 import io.thetahost.codec.encode.TensorInput;
@@ -48,18 +46,8 @@ final class LowRankUpdate {
                             factors.rank(), columns, rowsOfBase, base.dtype()));
                 }
             }
-            TensorInput result = new TensorInput.Of(base.dtype(), base.shape(), target::open);
-            TensorId id = Checkpoint.id(result);
-            if (!local.has(id)) {
-                try (SpillBuffer encoded = new SpillBuffer(chunk)) {
-                    new KindEncoders(local.encoderOptions()).lowRank(result, id, baseInput, base.id(), factors,
-                            encoded);
-                    try (InputStream in = encoded.open()) {
-                        local.put(in);
-                    }
-                }
-            }
-            return id;
+            return local.putComputed(base.dtype(), base.shape(), target, (encoders, result, id, out) ->
+                    encoders.lowRank(result, id, baseInput, base.id(), factors, out));
         }
     }
 }

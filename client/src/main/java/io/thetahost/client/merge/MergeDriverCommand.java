@@ -6,9 +6,7 @@ import io.thetahost.client.repository.ThetaRepository;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.codec.encode.KindEncoders;
 import io.thetahost.codec.encode.SpillBuffer;
-import io.thetahost.codec.encode.TensorInput;
 import io.thetahost.codec.merge.WeightedAverage;
-import io.thetahost.client.checkpoint.Checkpoint;
 import io.thetahost.protocol.manifest.DeclaredMerge;
 import io.thetahost.protocol.manifest.InvalidManifestException;
 import io.thetahost.protocol.manifest.Manifest;
@@ -178,17 +176,7 @@ public final class MergeDriverCommand implements Callable<Integer> {
                 }
                 out.write(WeightedAverage.apply(pa, pb, x.dtype(), weight));
             }
-            TensorInput result = new TensorInput.Of(x.dtype(), x.shape(), out::open);
-            TensorId id = Checkpoint.id(result);
-            if (!local.has(id)) {
-                try (SpillBuffer encoded = new SpillBuffer(chunk)) {
-                    new KindEncoders(local.encoderOptions()).dense(result, id, encoded);
-                    try (InputStream in = encoded.open()) {
-                        local.put(in);
-                    }
-                }
-            }
-            return id;
+            return local.putComputed(x.dtype(), x.shape(), out, KindEncoders::dense);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.thetahost.client.store;
 
+import io.thetahost.client.checkpoint.Checkpoint;
 import io.thetahost.client.progress.Progress;
 import io.thetahost.codec.encode.EncoderOptions;
 import io.thetahost.codec.encode.KindEncoders;
@@ -12,6 +13,8 @@ import io.thetahost.protocol.manifest.Checkpoints;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestTensor;
 import io.thetahost.protocol.safetensors.SafetensorsLimits;
+import io.thetahost.protocol.tensor.DType;
+import io.thetahost.protocol.tensor.Shape;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -73,9 +76,34 @@ public final class LocalStore implements AutoCloseable {
         return options;
     }
 
-    /** Stores an encoding (the store decodes it and checks its id first). */
-    public void put(InputStream encoding) throws IOException {
-        store.put(encoding, OWNER);
+    /** How a tensor is encoded for the store: with these encoders, the tensor and its id, into {@code out}. */
+    @FunctionalInterface
+    public interface Encoding {
+        void write(KindEncoders encoders, TensorInput tensor, TensorId id, OutputStream out) throws IOException;
+    }
+
+    /**
+     * Stores a tensor computed here (an update applied, a merge), whose raw bytes are in {@code raw}, encoded as
+     * {@code encoding} unless the store holds it already, and returns its id.
+     */
+    public TensorId putComputed(DType dtype, Shape shape, SpillBuffer raw, Encoding encoding) throws IOException {
+        TensorInput tensor = new TensorInput.Of(dtype, shape, raw::open);
+        TensorId id = Checkpoint.id(tensor);
+        putEncoded(tensor, id, encoding);
+        return id;
+    }
+
+    /** Encodes a tensor into a spill buffer (the chunk size in memory, the rest on disk) and stores it, if new. */
+    private void putEncoded(TensorInput tensor, TensorId id, Encoding encoding) throws IOException {
+        if (has(id)) {
+            return;
+        }
+        try (SpillBuffer encoded = new SpillBuffer(options.chunkBytes())) {
+            encoding.write(new KindEncoders(options), tensor, id, encoded);
+            try (InputStream in = encoded.open()) {
+                store.put(in, OWNER);
+            }
+        }
     }
 
     /** The versions of each parameter seen here. */
@@ -115,7 +143,6 @@ public final class LocalStore implements AutoCloseable {
      */
     public Manifest add(InputStream checkpoint, String label, Progress progress) throws IOException {
         long started = System.nanoTime();
-        KindEncoders encoders = new KindEncoders(options);
         int[] counts = new int[2];
         long[] bytes = new long[1];
         Manifest manifest = Checkpoints.split(checkpoint, SafetensorsLimits.defaults(), (entry, tensor) -> {
@@ -130,13 +157,7 @@ public final class LocalStore implements AutoCloseable {
                     return;
                 }
                 counts[1]++;
-                TensorInput t = new TensorInput.Of(entry.dtype(), entry.shape(), raw::open);
-                try (SpillBuffer encoded = new SpillBuffer(options.chunkBytes())) {
-                    encoders.dense(t, id, encoded);
-                    try (InputStream in = encoded.open()) {
-                        store.put(in, OWNER);
-                    }
-                }
+                putEncoded(new TensorInput.Of(entry.dtype(), entry.shape(), raw::open), id, KindEncoders::dense);
             }
         });
         parameters.record(manifest);
