@@ -3,13 +3,8 @@ package io.thetahost.client.repository;
 import io.thetahost.client.git.Git;
 import io.thetahost.client.progress.Progress;
 import io.thetahost.client.remote.GitEnvironment;
-import io.thetahost.client.remote.Remote;
-import io.thetahost.client.remote.Transport;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.client.transfer.TensorTransfers;
-import io.thetahost.codec.encode.Encoder;
-import io.thetahost.codec.encode.EncoderOptions;
-import io.thetahost.codec.encode.LowRankDetector;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestTensor;
 import io.thetahost.protocol.tensor.TensorId;
@@ -109,9 +104,7 @@ public final class ThetaRepository {
     }
 
     public TensorTransfers transfers(String url, LocalStore local, Progress progress) {
-        Transport transport = Transport.forRemote(Remote.parse(url), GitEnvironment.in(workTree));
-        return new TensorTransfers(transport, local,
-                new Encoder(EncoderOptions.defaults(), LowRankDetector.available()), progress);
+        return TensorTransfers.to(url, GitEnvironment.in(workTree), local, progress);
     }
 
     /**

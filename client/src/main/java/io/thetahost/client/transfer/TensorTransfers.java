@@ -2,9 +2,13 @@ package io.thetahost.client.transfer;
 
 import io.thetahost.client.progress.Progress;
 import io.thetahost.client.remote.Exchange;
+import io.thetahost.client.remote.GitEnvironment;
+import io.thetahost.client.remote.Remote;
 import io.thetahost.client.remote.Transport;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.codec.encode.Encoder;
+import io.thetahost.codec.encode.EncoderOptions;
+import io.thetahost.codec.encode.LowRankDetector;
 import io.thetahost.codec.encode.LowRankFactors;
 import io.thetahost.codec.encode.TensorInput;
 import io.thetahost.codec.format.EncodingKind;
@@ -53,6 +57,15 @@ public final class TensorTransfers {
         this.local = local;
         this.encoder = encoder;
         this.progress = progress;
+    }
+
+    /**
+     * Transfers with the repository at a URL as git would reach it from {@code git} (its ssh command and credential
+     * helpers), encoding uploads with the default options and the low-rank detector when it is available.
+     */
+    public static TensorTransfers to(String url, GitEnvironment git, LocalStore local, Progress progress) {
+        return new TensorTransfers(Transport.forRemote(Remote.parse(url), git), local,
+                new Encoder(EncoderOptions.defaults(), LowRankDetector.available()), progress);
     }
 
     /** Bytes of protocol (requests and responses, framing included) sent and received so far. */
