@@ -37,10 +37,28 @@ public final class CheckpointFiles {
 
     public static CheckpointFiles read(Path file) {
         try {
-            return new CheckpointFiles(Files.readAllBytes(file));
+            return of(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A checkpoint held in memory, for chaining changes without files. */
+    public static CheckpointFiles of(byte[] bytes) {
+        try {
+            return new CheckpointFiles(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Each value times {@code factor}, in float32. */
+    public static float[] scaled(float[] values, float factor) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i] * factor;
+        }
+        return out;
     }
 
     /** The whole file. */

@@ -1,5 +1,6 @@
 package io.thetahost.conformance.workflow;
 
+import static io.thetahost.conformance.support.CheckpointFiles.scaled;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -77,11 +78,4 @@ class MergePromptTest {
         return Cmd.of(args).in(dir).env(env).run();
     }
 
-    private static float[] scaled(float[] v, float factor) {
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i] * factor;
-        }
-        return out;
-    }
 }

@@ -1,5 +1,6 @@
 package io.thetahost.conformance.workflow;
 
+import static io.thetahost.conformance.support.CheckpointFiles.scaled;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -126,8 +127,8 @@ class ModelWorkflowTest extends SharedDaemon {
         Cmd.Result merge = a.git("merge", "--no-edit", "origin/right").assertOk();
         assertTrue(merge.err().contains("1 parameter(s) from ours, 1 from theirs, 0 changed on both sides"),
                 merge.err());
-        byte[] expected = CheckpointFiles.read(writeTemp(lora.withFloats("transformer.ln_f.weight",
-                v -> scaled(v, 1.5f)))).withFloats("transformer.wte.weight", v -> scaled(v, 0.75f));
+        byte[] expected = CheckpointFiles.of(lora.withFloats("transformer.ln_f.weight", v -> scaled(v, 1.5f)))
+                .withFloats("transformer.wte.weight", v -> scaled(v, 0.75f));
         assertArrayEquals(expected, Files.readAllBytes(a.file(MODEL)), "the merge holds both changes");
         assertFalse(a.git("show", "HEAD:" + MODEL).assertOk().out().contains("\"merges\""));
         a.assertClean();
@@ -200,7 +201,7 @@ class ModelWorkflowTest extends SharedDaemon {
      * in x out, so B' = 2 lora_A^T (the scale folded in) and A' = lora_B^T; each element is W, then + B'[i][k] A'[k][j]
      * for k in order, every step in float32.
      */
-    private byte[] canonicalLora() throws Exception {
+    private byte[] canonicalLora() {
         CheckpointFiles result = base;
         for (int layer = 0; layer < 4; layer++) {
             for (String module : new String[] {"attn.c_attn", "attn.c_proj", "mlp.c_proj"}) {
@@ -212,7 +213,7 @@ class ModelWorkflowTest extends SharedDaemon {
                 int in = (int) shape[0];
                 int out = (int) shape[1];
                 int rank = loraA.length / in;
-                result = CheckpointFiles.read(writeTemp(result.withFloats(prefix + ".weight", w -> {
+                result = CheckpointFiles.of(result.withFloats(prefix + ".weight", w -> {
                     float[] updated = new float[w.length];
                     for (int i = 0; i < in; i++) {
                         for (int j = 0; j < out; j++) {
@@ -225,7 +226,7 @@ class ModelWorkflowTest extends SharedDaemon {
                         }
                     }
                     return updated;
-                })));
+                }));
             }
         }
         return result.bytes();
@@ -251,16 +252,6 @@ class ModelWorkflowTest extends SharedDaemon {
         }
     }
 
-    private static Path writeTemp(byte[] bytes) throws Exception {
-        Path p = Files.createTempFile(SharedDaemon.base, "variant-", ".safetensors");
-        Files.write(p, bytes);
-        return p;
-    }
-
-    private static Path writeTemp(CheckpointFiles f) throws Exception {
-        return writeTemp(f.bytes());
-    }
-
     /** Wire bytes within 10% of what the step carries: the tensors' payload plus git's own traffic. */
     private static void assertAbout(ModelRepo.Wire wire, long payload, String step) {
         long expected = payload + wire.git();
@@ -278,14 +269,6 @@ class ModelWorkflowTest extends SharedDaemon {
 
     private static void assertSameFile(Path expected, Path actual) throws Exception {
         assertEquals(-1L, Files.mismatch(expected, actual), actual + " is byte for byte " + expected);
-    }
-
-    private static float[] scaled(float[] v, float factor) {
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i] * factor;
-        }
-        return out;
     }
 
     private static int[] bits(float[] v) {
