@@ -11,7 +11,6 @@ import io.thetahost.objectdb.TensorMeta;
 import io.thetahost.objectdb.TensorStore;
 import io.thetahost.protocol.manifest.Checkpoints;
 import io.thetahost.protocol.manifest.Manifest;
-import io.thetahost.protocol.manifest.ManifestTensor;
 import io.thetahost.protocol.safetensors.SafetensorsLimits;
 import io.thetahost.protocol.tensor.DType;
 import io.thetahost.protocol.tensor.Shape;
@@ -193,11 +192,6 @@ public final class LocalStore implements AutoCloseable {
     public void assemble(Manifest manifest, OutputStream out) throws IOException {
         Checkpoints.assemble(manifest, (id, dtype, shape) -> store.open(id).orElseThrow(
                 () -> new IOException("not in the local store")), out);
-    }
-
-    /** The ids a manifest names that this store does not hold. */
-    public java.util.List<TensorId> missing(Manifest manifest) {
-        return manifest.tensors().stream().map(ManifestTensor::id).filter(id -> !has(id)).distinct().toList();
     }
 
     @Override

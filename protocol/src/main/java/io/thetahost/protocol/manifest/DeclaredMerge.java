@@ -56,9 +56,4 @@ public record DeclaredMerge(String name, String strategy, TensorId ours, TensorI
     public static DeclaredMerge weighted(String name, TensorId ours, TensorId theirs, float weight) {
         return new DeclaredMerge(name, weight == 0.5f ? "average" : "weighted", ours, theirs, weight);
     }
-
-    /** Whether the result is computed from both tensors (not one of them taken whole). */
-    public boolean isComputed() {
-        return strategy.equals("average") || strategy.equals("weighted");
-    }
 }
