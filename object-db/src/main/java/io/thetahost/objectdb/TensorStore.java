@@ -27,7 +27,7 @@ import java.util.Set;
 import java.util.concurrent.locks.Lock;
 
 /**
- * A tensor store (DESIGN.md section 2): encodings in RocksDB, content-addressed by tensor id and shared by every
+ * A tensor store (docs/DESIGN.md section 2): encodings in RocksDB, content-addressed by tensor id and shared by every
  * repository (one store per daemon; the client's {@code .git/theta/} is the same store opened locally), with
  * per-repository read access. Nothing becomes visible before it has been decoded and its id verified; a process
  * killed at any moment leaves a store that {@link #fsck()} finds clean once reopened. Safe for many threads; one

@@ -10,41 +10,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.thetahost.codec.format.EncodingKind;
 import io.thetahost.objectdb.TestTensors.Tensor;
 import io.thetahost.objectdb.fsck.FsckReport;
+import io.thetahost.protocol.Fixtures;
 import io.thetahost.protocol.safetensors.DataItem;
 import io.thetahost.protocol.safetensors.SafetensorsLimits;
 import io.thetahost.protocol.safetensors.SafetensorsReader;
 import io.thetahost.protocol.safetensors.TensorData;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real checkpoints in shared/fixtures: a base, its LoRA-merged fine-tune as patches, and a bf16 copy. */
+/** The real checkpoints in fixtures/checkpoints: a base, its LoRA-merged fine-tune as patches, and a bf16 copy. */
 class FixtureCheckpointsTest {
     @TempDir
     Path dir;
 
-    /** shared/fixtures/checkpoints, named by THETAHOST_FIXTURES or found above the working directory. */
-    static Path checkpoints() {
-        String configured = System.getenv("THETAHOST_FIXTURES");
-        if (configured != null) {
-            return Path.of(configured);
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared/fixtures/checkpoints");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("shared/fixtures/checkpoints not found (set THETAHOST_FIXTURES)");
-    }
-
     static Map<String, Tensor> tensors(String checkpoint) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        Path file = checkpoints().resolve(checkpoint + ".safetensors");
+        Path file = Fixtures.checkpoint(checkpoint);
         try (SafetensorsReader r = SafetensorsReader.open(file, SafetensorsLimits.defaults())) {
             for (DataItem item; (item = r.next()) != null; ) {
                 if (item instanceof TensorData) {

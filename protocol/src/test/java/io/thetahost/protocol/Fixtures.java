@@ -10,28 +10,48 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-/** The real checkpoints in shared/fixtures (written by Python safetensors 0.8.0), and helpers to make files. */
+/**
+ * The real checkpoints in the repository's {@code fixtures/checkpoints} (written by PyTorch, Python safetensors 0.8.0
+ * and peft), and helpers to make files. Other modules' tests find the fixtures through this class (protocol's
+ * test-jar), so there is one way to find them.
+ */
 public final class Fixtures {
     public static final List<String> CHECKPOINTS = List.of("base", "lora_merged", "adapter_model", "base_bf16");
+
+    /** Where the fixtures are in a checkout, relative to its root. */
+    static final String IN_CHECKOUT = "fixtures/checkpoints";
 
     private Fixtures() {
     }
 
-    /** shared/fixtures/checkpoints, found beside the repository (or named by THETAHOST_FIXTURES). */
+    /**
+     * The checkpoints folder: the one {@code THETAHOST_FIXTURES} names, else {@code fixtures/checkpoints} of the
+     * checkout the tests run in, found from the working directory (a module's folder under Maven) upwards.
+     */
     public static Path checkpointsDir() {
         String configured = System.getenv("THETAHOST_FIXTURES");
-        if (configured != null) {
-            return Path.of(configured);
+        if (configured != null && !configured.isEmpty()) {
+            Path dir = Path.of(configured).toAbsolutePath();
+            if (!holdsCheckpoints(dir)) {
+                throw new IllegalStateException("THETAHOST_FIXTURES=" + configured
+                        + " does not hold the fixture checkpoints (no base.safetensors there); point it at a copy of "
+                        + IN_CHECKOUT + " or unset it to use the checkout's");
+            }
+            return dir;
         }
-        Path dir = Path.of("").toAbsolutePath();
-        for (Path p = dir; p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared/fixtures/checkpoints");
-            if (Files.isDirectory(candidate)) {
+        Path start = Path.of("").toAbsolutePath();
+        for (Path p = start; p != null; p = p.getParent()) {
+            Path candidate = p.resolve(IN_CHECKOUT);
+            if (holdsCheckpoints(candidate)) {
                 return candidate;
             }
         }
-        throw new IllegalStateException("shared/fixtures/checkpoints not found above " + dir
-                + " (set THETAHOST_FIXTURES to the checkpoints folder)");
+        throw new IllegalStateException(IN_CHECKOUT + " not found in " + start + " or above it: run the tests "
+                + "inside a checkout of the repository, or set THETAHOST_FIXTURES to a folder with the checkpoints");
+    }
+
+    private static boolean holdsCheckpoints(Path dir) {
+        return Files.isRegularFile(dir.resolve("base.safetensors"));
     }
 
     public static Path checkpoint(String name) {

@@ -1,28 +1,15 @@
 package io.thetahost.conformance.support;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The real checkpoints in ../shared/fixtures, written by PyTorch, safetensors and peft. */
+/** The real checkpoints in the repository's fixtures/checkpoints, written by PyTorch, safetensors and peft. */
 public final class Fixtures {
     private Fixtures() {
     }
 
-    /** shared/fixtures/checkpoints, found beside the checkout (or named by THETAHOST_FIXTURES). */
+    /** The checkpoints folder, found as every module's tests find it. */
     public static Path checkpoints() {
-        String override = System.getenv("THETAHOST_FIXTURES");
-        if (override != null) {
-            return Path.of(override);
-        }
-        Path root = ThetahostServer.projectRoot();
-        for (Path p = root; p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared/fixtures/checkpoints");
-            if (Files.isRegularFile(candidate.resolve("base.safetensors"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("shared/fixtures/checkpoints not found above " + root
-                + " (set THETAHOST_FIXTURES to the checkpoints folder)");
+        return io.thetahost.protocol.Fixtures.checkpointsDir();
     }
 
     public static Path checkpoint(String name) {

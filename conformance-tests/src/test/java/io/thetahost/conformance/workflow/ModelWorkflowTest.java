@@ -19,8 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The whole workflow of DESIGN.md §1 with stock git and bin/theta against the real daemon, over SSH and HTTP: push a
- * base, push a LoRA update made with theta add, fetch it in another clone, merge branches that change different
+ * The whole workflow of docs/DESIGN.md §1 with stock git and bin/theta against the real daemon, over SSH and HTTP:
+ * push a base, push a LoRA update made with theta add, fetch it in another clone, merge branches that change different
  * parameters and the same one, and check out only the adapter of a checkpoint. Every materialized checkpoint is
  * checked byte for byte, and the bytes on the wire of the LoRA push, of its fetch and of the partial checkout are
  * held to what they carry.
@@ -197,7 +197,7 @@ class ModelWorkflowTest extends SharedDaemon {
     }
 
     /**
-     * base with the adapter applied as DESIGN.md §3 says, computed here independently: GPT-2's Conv1D weights are
+     * base with the adapter applied as docs/DESIGN.md §3 says, computed here independently: GPT-2's Conv1D weights are
      * in x out, so B' = 2 lora_A^T (the scale folded in) and A' = lora_B^T; each element is W, then + B'[i][k] A'[k][j]
      * for k in order, every step in float32.
      */

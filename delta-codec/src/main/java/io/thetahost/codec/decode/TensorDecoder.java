@@ -9,7 +9,7 @@ import java.io.OutputStream;
 
 /**
  * Decodes an encoding to the raw bytes of its tensor, chunk by chunk, and verifies that they hash to the id the
- * encoding names. Pure Java and bit-reproducible (DESIGN.md section 3). Memory is bounded by the limits: about one
+ * encoding names. Pure Java and bit-reproducible (docs/DESIGN.md section 3). Memory is bounded by the limits: about one
  * target chunk, one base chunk and the shared sections.
  *
  * <p>The bytes are written as they are decoded; the id is checked at the end. A caller that must not expose a wrong

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A matrix chunk as the canonical low-rank apply to the base (DESIGN.md section 3): for each element
+ * A matrix chunk as the canonical low-rank apply to the base (docs/DESIGN.md section 3): for each element
  * {@code acc = f32(W[i][j]); for k in 0..r-1: acc = acc + (B[i][k] * A[k][j])}, every operation rounded to float32,
  * then rounded to the dtype; plus a residual where that is not the target. Any scale is already folded into B.
  */
@@ -43,7 +43,7 @@ public final class LowRankEncoding {
     }
 
     /**
-     * The canonical apply (../shared/DESIGN.md §3) of the factors to rows of a base: what a low-rank encoding of
+     * The canonical apply (docs/DESIGN.md §3) of the factors to rows of a base: what a low-rank encoding of
      * these factors with no residual decodes to.
      *
      * @param bRows the rows' part of factor B (rows x r, row-major, scale folded in)

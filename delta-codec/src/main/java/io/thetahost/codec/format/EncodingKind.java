@@ -12,7 +12,7 @@ public enum EncodingKind {
     XOR(1, true, "xor"),
     /** The elements that differ from the base: their positions and their new values. */
     SPARSE(2, true, "sparse"),
-    /** Factors B (m x r) and A (r x n) whose canonical apply to the base gives the target (DESIGN.md section 3). */
+    /** Factors B (m x r) and A (r x n) whose canonical apply to the base gives the target (docs/DESIGN.md §3). */
     LOW_RANK(3, true, "low-rank"),
     /** Positions and signs of changed elements, and one magnitude: target = base + magnitude * sign. */
     SPARSE_TERNARY(4, true, "sparse-ternary");

@@ -4,7 +4,7 @@ import io.thetahost.protocol.tensor.DType;
 import java.util.Optional;
 
 /**
- * Element bits of a floating-point dtype to float32 and back, as the canonical applies (DESIGN.md section 3) need:
+ * Element bits of a floating-point dtype to float32 and back, as the canonical applies (docs/DESIGN.md section 3) need:
  * widening is exact (except F64, which rounds to nearest), narrowing rounds to nearest even, and every NaN becomes
  * one canonical NaN of the dtype so that results do not depend on the machine's NaN propagation. Pure Java, no
  * fused operations.

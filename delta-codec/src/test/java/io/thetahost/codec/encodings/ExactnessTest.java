@@ -29,9 +29,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The canonical applies are what DESIGN.md section 3 says, bit for bit. Targets are built here with an independent,
- * deliberately plain reference of each apply; the encoders must then find nothing left to correct (no RESIDUAL
- * section), and the decoder must reproduce the target. One ulp off, a residual appears and decoding stays exact.
+ * The canonical applies are what docs/DESIGN.md section 3 says, bit for bit. Targets are built here with an
+ * independent, deliberately plain reference of each apply; the encoders must then find nothing left to correct (no
+ * RESIDUAL section), and the decoder must reproduce the target. One ulp off, a residual appears and decoding stays
+ * exact.
  */
 class ExactnessTest {
     private static final long[] CHUNK_SIZES = {1, 7, 64, 1 << 20};

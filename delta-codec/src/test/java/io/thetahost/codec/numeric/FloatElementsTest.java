@@ -11,8 +11,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The element/float32 conversions the canonical applies rest on (DESIGN.md section 3): exact widening, narrowing to
- * nearest with ties to even, one canonical NaN per dtype. Each format is checked against an independent reference
+ * The element/float32 conversions the canonical applies rest on (docs/DESIGN.md section 3): exact widening, narrowing
+ * to nearest with ties to even, one canonical NaN per dtype. Each format is checked against an independent reference
  * built here from the format's definition (sign, exponent, mantissa), not from the code under test.
  */
 class FloatElementsTest {
