@@ -6,6 +6,7 @@ import io.thetahost.client.repository.ThetaRepository;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestTensor;
+import io.thetahost.protocol.manifest.ParameterGlob;
 import io.thetahost.protocol.safetensors.SafetensorsHeader;
 import io.thetahost.protocol.safetensors.TensorEntry;
 import io.thetahost.protocol.safetensors.TensorSpec;
@@ -48,7 +49,7 @@ public final class CheckoutCommand implements Callable<Integer> {
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("no tracked checkpoint here (see theta track)");
         }
-        Predicate<String> wanted = include.isEmpty() ? name -> true : NameGlob.anyOf(include);
+        Predicate<String> wanted = include.isEmpty() ? name -> true : ParameterGlob.anyOf(include);
         Progress progress = Progress.on(System.err);
         List<CommittedCheckpoint> done = new ArrayList<>();
         try (LocalStore local = repo.openStore()) {

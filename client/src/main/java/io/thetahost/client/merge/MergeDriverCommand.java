@@ -6,6 +6,7 @@ import io.thetahost.client.repository.ThetaRepository;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.codec.encode.KindEncoders;
 import io.thetahost.codec.encode.SpillBuffer;
+import io.thetahost.codec.merge.MergeAnalysis;
 import io.thetahost.codec.merge.WeightedAverage;
 import io.thetahost.protocol.manifest.DeclaredMerge;
 import io.thetahost.protocol.manifest.InvalidManifestException;
@@ -65,7 +66,7 @@ public final class MergeDriverCommand implements Callable<Integer> {
             err.println("theta: cannot merge " + path + ": " + e.getMessage());
             return Main.FAILED;
         }
-        ParameterMerge.Analysis analysis = ParameterMerge.analyze(o, a, b);
+        MergeAnalysis.Analysis analysis = MergeAnalysis.analyze(o, a, b);
         analysis.notes().forEach(n -> err.println("theta: " + path + ": " + n));
         if (!analysis.problems().isEmpty()) {
             analysis.problems().forEach(p -> err.println("theta: CONFLICT in " + path + ": " + p));
@@ -75,12 +76,12 @@ public final class MergeDriverCommand implements Callable<Integer> {
         Map<String, MergeStrategy> chosen = new LinkedHashMap<>();
         if (!analysis.conflicts().isEmpty()) {
             Optional<MergeStrategy> strategy = configured(repo);
-            for (ParameterMerge.Conflict c : analysis.conflicts()) {
+            for (MergeAnalysis.Conflict c : analysis.conflicts()) {
                 Optional<MergeStrategy> s = strategy.isPresent() ? strategy : Prompt.ask(c, path);
                 if (s.isEmpty()) {
                     err.println("theta: CONFLICT in " + path + ": " + analysis.conflicts().size()
                             + " parameter(s) changed on both sides: " + analysis.conflicts().stream()
-                            .map(ParameterMerge.Conflict::name).collect(Collectors.joining(", ")));
+                            .map(MergeAnalysis.Conflict::name).collect(Collectors.joining(", ")));
                     err.println("theta: choose how with git config " + MergeStrategy.CONFIG + " or "
                             + MergeStrategy.ENVIRONMENT + " (" + MergeStrategy.FORMS
                             + ") and merge again, or merge in a terminal to be asked");
@@ -100,7 +101,7 @@ public final class MergeDriverCommand implements Callable<Integer> {
                 repo.fetchMissing(a, computed::contains, local, path + " (ours)", progress);
                 repo.fetchMissing(b, computed::contains, local, path + " (theirs)", progress);
             }
-            for (ParameterMerge.Conflict c : analysis.conflicts()) {
+            for (MergeAnalysis.Conflict c : analysis.conflicts()) {
                 MergeStrategy s = chosen.get(c.name());
                 TensorId x = c.ours().id();
                 TensorId y = c.theirs().id();
@@ -153,7 +154,7 @@ public final class MergeDriverCommand implements Callable<Integer> {
      * Stores the canonical weighted average of the two sides' tensors (dense) and returns its id. Memory: a block of
      * elements within the encoder's chunk size from each side at a time; the result spills to disk beyond it.
      */
-    private static TensorId average(LocalStore local, ParameterMerge.Conflict c, float weight) throws IOException {
+    private static TensorId average(LocalStore local, MergeAnalysis.Conflict c, float weight) throws IOException {
         ManifestTensor x = c.ours();
         if (!WeightedAverage.supports(x.dtype())) {
             throw new IllegalArgumentException(c.name() + " is " + x.dtype() + ", which cannot be averaged; merge it "
@@ -180,7 +181,7 @@ public final class MergeDriverCommand implements Callable<Integer> {
         }
     }
 
-    private static IOException missing(ParameterMerge.Conflict c, String side) {
+    private static IOException missing(MergeAnalysis.Conflict c, String side) {
         return new IOException(c.name() + " (" + side + ") is not in the local store");
     }
 
@@ -189,7 +190,7 @@ public final class MergeDriverCommand implements Callable<Integer> {
         private Prompt() {
         }
 
-        static Optional<MergeStrategy> ask(ParameterMerge.Conflict c, String path) throws IOException {
+        static Optional<MergeStrategy> ask(MergeAnalysis.Conflict c, String path) throws IOException {
             Path tty = Path.of("/dev/tty");
             if (System.getenv("THETA_NO_PROMPT") != null || !Files.isReadable(tty)) {
                 return Optional.empty();

@@ -1,4 +1,4 @@
-package io.thetahost.client.merge;
+package io.thetahost.codec.merge;
 
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestTensor;
@@ -18,12 +18,12 @@ import java.util.Set;
  * side only is taken from it; one changed on both sides (to different values) is a conflict for a strategy; a
  * parameter added or removed is taken from the side that did it, and reported. What cannot be resolved by taking one
  * side's tensor (removed on one side and changed on the other, shapes or dtypes changed on both) is a problem,
- * reported by name.
+ * reported by name. The client's merge driver settles a merge with it; the server checks a pushed merge against it.
  */
-final class ParameterMerge {
+public final class MergeAnalysis {
 
     /** A parameter both sides changed, to tensors of one dtype and shape. */
-    record Conflict(String name, ManifestTensor ours, ManifestTensor theirs) {
+    public record Conflict(String name, ManifestTensor ours, ManifestTensor theirs) {
     }
 
     /**
@@ -31,11 +31,11 @@ final class ParameterMerge {
      * @param notes added and removed parameters, one line each
      * @param problems what the merge cannot settle, one line each
      */
-    record Analysis(Map<String, TensorId> ids, List<Conflict> conflicts, List<String> notes, List<String> problems,
+    public record Analysis(Map<String, TensorId> ids, List<Conflict> conflicts, List<String> notes, List<String> problems,
             int fromOurs, int fromTheirs, SafetensorsHeader header, List<GapBytes> gaps) {
 
         /** The merged manifest, once every conflict has a tensor. */
-        Manifest result(Map<String, TensorId> resolved) {
+        public Manifest result(Map<String, TensorId> resolved) {
             List<TensorId> out = new ArrayList<>();
             for (var e : header.tensors()) {
                 TensorId id = ids.containsKey(e.name()) ? ids.get(e.name()) : resolved.get(e.name());
@@ -45,10 +45,11 @@ final class ParameterMerge {
         }
     }
 
-    private ParameterMerge() {
+    private MergeAnalysis() {
     }
 
-    static Analysis analyze(Manifest base, Manifest ours, Manifest theirs) {
+    /** @param base the merge base's manifest; an empty one where the base has no checkpoint at that path */
+    public static Analysis analyze(Manifest base, Manifest ours, Manifest theirs) {
         Map<String, ManifestTensor> o = byName(base);
         Map<String, ManifestTensor> a = byName(ours);
         Map<String, ManifestTensor> b = byName(theirs);

@@ -1,4 +1,4 @@
-package io.thetahost.client.merge;
+package io.thetahost.codec.merge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The parameter-level 3-way merge rules, on manifests made here: each parameter F32 [2] unless said otherwise. */
-class ParameterMergeTest {
+class MergeAnalysisTest {
 
     /** A manifest with these parameters, each holding the value given (its tensor is [v, v]). */
     private static Manifest manifest(Object... nameValue) throws Exception {
@@ -46,7 +46,7 @@ class ParameterMergeTest {
 
     @Test
     void aParameterChangedOnOneSideIsTakenFromThatSide() throws Exception {
-        ParameterMerge.Analysis a = ParameterMerge.analyze(manifest("x", 1, "y", 1, "z", 1),
+        MergeAnalysis.Analysis a = MergeAnalysis.analyze(manifest("x", 1, "y", 1, "z", 1),
                 manifest("x", 2, "y", 1, "z", 1), manifest("x", 1, "y", 3, "z", 1));
         assertEquals(List.of(), a.conflicts());
         assertEquals(List.of(), a.problems());
@@ -58,17 +58,17 @@ class ParameterMergeTest {
 
     @Test
     void theSameChangeOnBothSidesIsNoConflict() throws Exception {
-        ParameterMerge.Analysis a = ParameterMerge.analyze(manifest("x", 1), manifest("x", 2), manifest("x", 2));
+        MergeAnalysis.Analysis a = MergeAnalysis.analyze(manifest("x", 1), manifest("x", 2), manifest("x", 2));
         assertEquals(List.of(), a.conflicts());
         assertEquals(Map.of("x", id(2)), a.ids());
     }
 
     @Test
     void differentChangesOnBothSidesAreAConflictForTheStrategy() throws Exception {
-        ParameterMerge.Analysis a = ParameterMerge.analyze(manifest("x", 1, "y", 1), manifest("x", 2, "y", 1),
+        MergeAnalysis.Analysis a = MergeAnalysis.analyze(manifest("x", 1, "y", 1), manifest("x", 2, "y", 1),
                 manifest("x", 3, "y", 1));
         assertEquals(1, a.conflicts().size());
-        ParameterMerge.Conflict c = a.conflicts().get(0);
+        MergeAnalysis.Conflict c = a.conflicts().get(0);
         assertEquals("x", c.name());
         assertEquals(id(2), c.ours().id());
         assertEquals(id(3), c.theirs().id());
@@ -77,12 +77,12 @@ class ParameterMergeTest {
 
     @Test
     void addedAndRemovedParametersAreTakenFromTheSideThatDidItAndReported() throws Exception {
-        ParameterMerge.Analysis added = ParameterMerge.analyze(manifest("x", 1), manifest("x", 1),
+        MergeAnalysis.Analysis added = MergeAnalysis.analyze(manifest("x", 1), manifest("x", 1),
                 manifest("x", 1, "lora", 4));
         assertEquals(List.of("lora: added by theirs"), added.notes());
         assertEquals(manifest("x", 1, "lora", 4), added.result(Map.of()));
 
-        ParameterMerge.Analysis removed = ParameterMerge.analyze(manifest("x", 1, "y", 1), manifest("x", 2),
+        MergeAnalysis.Analysis removed = MergeAnalysis.analyze(manifest("x", 1, "y", 1), manifest("x", 2),
                 manifest("x", 1, "y", 1));
         assertEquals(List.of("y: removed by ours"), removed.notes());
         assertEquals(manifest("x", 2), removed.result(Map.of()));
@@ -90,17 +90,17 @@ class ParameterMergeTest {
 
     @Test
     void whatNoSideCanSettleIsAProblemNamingTheParameter() throws Exception {
-        ParameterMerge.Analysis changedAndRemoved = ParameterMerge.analyze(manifest("x", 1, "y", 1),
+        MergeAnalysis.Analysis changedAndRemoved = MergeAnalysis.analyze(manifest("x", 1, "y", 1),
                 manifest("x", 1), manifest("x", 1, "y", 2));
         assertEquals(List.of("y: removed by ours but changed by theirs"), changedAndRemoved.problems());
 
-        ParameterMerge.Analysis shapes = ParameterMerge.analyze(manifest("x", 1), manifest("x", 2),
+        MergeAnalysis.Analysis shapes = MergeAnalysis.analyze(manifest("x", 1), manifest("x", 2),
                 manifest("x", -3));
         assertEquals(1, shapes.problems().size());
         assertTrue(shapes.problems().get(0).startsWith("x: changed on both sides to different shapes or dtypes"),
                 shapes.problems().get(0));
 
-        ParameterMerge.Analysis layout = ParameterMerge.analyze(manifest("x", 1), manifest("x", 1, "a", 1),
+        MergeAnalysis.Analysis layout = MergeAnalysis.analyze(manifest("x", 1), manifest("x", 1, "a", 1),
                 manifest("x", 1, "b", 1));
         assertTrue(layout.problems().get(0).contains("match neither side's checkpoint layout"),
                 layout.problems().toString());
