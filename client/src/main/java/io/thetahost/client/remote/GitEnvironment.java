@@ -43,9 +43,14 @@ public record GitEnvironment(Path workTree, Map<String, String> env) {
         return r.ok() && !r.out().isBlank() ? Optional.of(r.out().strip()) : Optional.empty();
     }
 
-    /** A user name and password (an access token) from git's credential helpers or prompt; empty if none. */
-    Optional<Credential> fill(String protocol, String host, String path) throws IOException {
-        Git.Result r = git(List.of("credential", "fill"), description(protocol, host, path, null));
+    /**
+     * A user name and password (an access token) from git's credential helpers or prompt; empty if none. What the
+     * remote's URL carries ({@code user@} or {@code user:token@}) is given to git first, as git does for that URL: a
+     * helper then looks up that user, and a full pair comes back as it is.
+     */
+    Optional<Credential> fill(String protocol, String host, String path, String urlUser, String urlPassword)
+            throws IOException {
+        Git.Result r = git(List.of("credential", "fill"), description(protocol, host, path, urlUser, urlPassword));
         if (!r.ok()) {
             return Optional.empty();
         }
@@ -63,22 +68,26 @@ public record GitEnvironment(Path workTree, Map<String, String> env) {
     }
 
     void approve(Credential c) throws IOException {
-        git(List.of("credential", "approve"), description(c.protocol(), c.host(), c.path(), c));
+        git(List.of("credential", "approve"), description(c.protocol(), c.host(), c.path(), c.user(), c.password()));
     }
 
     void reject(Credential c) throws IOException {
-        git(List.of("credential", "reject"), description(c.protocol(), c.host(), c.path(), c));
+        git(List.of("credential", "reject"), description(c.protocol(), c.host(), c.path(), c.user(), c.password()));
     }
 
     /** A user name and password for one URL. */
     record Credential(String protocol, String host, String path, String user, String password) {
     }
 
-    private static String description(String protocol, String host, String path, Credential c) {
+    /** git's credential description; the user and password only where known (either may be null). */
+    private static String description(String protocol, String host, String path, String user, String password) {
         StringBuilder b = new StringBuilder().append("protocol=").append(protocol).append('\n')
                 .append("host=").append(host).append('\n').append("path=").append(path).append('\n');
-        if (c != null) {
-            b.append("username=").append(c.user()).append('\n').append("password=").append(c.password()).append('\n');
+        if (user != null) {
+            b.append("username=").append(user).append('\n');
+        }
+        if (user != null && password != null) {
+            b.append("password=").append(password).append('\n');
         }
         return b.append('\n').toString();
     }

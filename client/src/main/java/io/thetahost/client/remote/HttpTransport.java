@@ -60,7 +60,7 @@ final class HttpTransport implements Transport {
         }
         String protocol = remote.scheme().name().toLowerCase(java.util.Locale.ROOT);
         String host = remote.host() + (remote.port() < 0 ? "" : ":" + remote.port());
-        Optional<GitEnvironment.Credential> c = git.fill(protocol, host, remote.path());
+        Optional<GitEnvironment.Credential> c = git.fill(protocol, host, remote.path(), remote.user(), remote.password());
         if (c.isEmpty()) {
             throw new RemoteRefusedException(remote + ": authentication required, and git has no credentials");
         }

@@ -8,10 +8,12 @@ import java.net.URISyntaxException;
  * scp-like {@code [user@]host:OWNER/NAME.git}, or {@code http[s]://host[:port]/OWNER/NAME.git}.
  *
  * @param user null when the URL names none (ssh then uses its own default)
+ * @param password the password (an access token) an HTTP URL carries as {@code user:token@}, or null; git uses it for
+ *     that URL, so theta does too. Never printed: {@link #toString()} leaves the user information out
  * @param port -1 when the URL names none
  * @param path the repository path without a leading slash, for example {@code alice/t5.git}
  */
-public record Remote(Scheme scheme, String user, String host, int port, String path) {
+public record Remote(Scheme scheme, String user, String password, String host, int port, String path) {
 
     public enum Scheme { SSH, HTTP, HTTPS }
 
@@ -28,8 +30,9 @@ public record Remote(Scheme scheme, String user, String host, int port, String p
                 throw new IllegalArgumentException("not a repository URL: " + url + " (it needs a host and a path)");
             }
             Scheme scheme = Scheme.valueOf(u.getScheme().toUpperCase(java.util.Locale.ROOT));
-            return new Remote(scheme, u.getUserInfo() == null ? null : u.getUserInfo().split(":", 2)[0], u.getHost(),
-                    u.getPort(), u.getPath().substring(1));
+            String[] userInfo = u.getUserInfo() == null ? new String[0] : u.getUserInfo().split(":", 2);
+            return new Remote(scheme, userInfo.length > 0 ? userInfo[0] : null, userInfo.length > 1 ? userInfo[1] : null,
+                    u.getHost(), u.getPort(), u.getPath().substring(1));
         }
         int colon = url.indexOf(':');
         int slash = url.indexOf('/');
@@ -40,8 +43,8 @@ public record Remote(Scheme scheme, String user, String host, int port, String p
             if (path.startsWith("/")) {
                 path = path.substring(1);
             }
-            return new Remote(Scheme.SSH, at < 0 ? null : userHost.substring(0, at), userHost.substring(at + 1), -1,
-                    path);
+            return new Remote(Scheme.SSH, at < 0 ? null : userHost.substring(0, at), null, userHost.substring(at + 1),
+                    -1, path);
         }
         throw new IllegalArgumentException("not a repository URL: " + url
                 + " (expected ssh://, http://, https:// or user@host:path)");
