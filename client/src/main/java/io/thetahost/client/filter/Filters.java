@@ -13,6 +13,8 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Optional;
 
@@ -69,18 +71,25 @@ final class Filters {
     }
 
     /**
-     * Answers the checkpoint a manifest describes, fetching the tensors missing here first. Content that is not a
-     * manifest (a file committed before it was tracked) passes through unchanged.
+     * Answers the checkpoint a manifest describes, fetching the tensors missing here first. Empty content and a raw
+     * checkpoint (committed before its path was tracked) pass through unchanged; anything else fails before a byte is
+     * written, so that git (filter.theta.required) fails the checkout rather than write it into the checkpoint's place.
      */
     void smudge(String path, InputStream content, Reply reply) throws IOException {
         byte[] bytes = readSmall(content, path);
         content.close();
-        Optional<Manifest> parsed = manifest(bytes);
-        if (parsed.isEmpty()) {
+        if (bytes.length == 0 || isCheckpoint(bytes)) {
             answer(reply, bytes);
             return;
         }
-        Manifest manifest = parsed.get();
+        Manifest manifest;
+        try {
+            manifest = ManifestFormat.read(bytes);
+        } catch (InvalidManifestException e) {
+            throw new IOException(path + ": not a theta manifest (" + e.getMessage() + "); it was committed without"
+                    + " theta's clean filter: check out a commit whose checkpoint was added with theta installed, or"
+                    + " ask its author to re-add it", e);
+        }
         if (skipSmudge()) {
             answer(reply, bytes);
             return;
@@ -125,6 +134,18 @@ final class Filters {
             throw new IOException(path + ": over " + MAX_MANIFEST + " bytes, too large for a theta manifest");
         }
         return bytes;
+    }
+
+    /**
+     * Whether the bytes have a safetensors file's shape: an 8-byte little-endian header length N, then N header bytes
+     * opening with '{'. No JSON text has it: its first 8 bytes, read as such a length, are far beyond its own size.
+     */
+    private static boolean isCheckpoint(byte[] bytes) {
+        if (bytes.length < 9 || bytes[8] != '{') {
+            return false;
+        }
+        long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return n >= 2 && n <= bytes.length - 8;
     }
 
     private static Optional<Manifest> manifest(byte[] bytes) {

@@ -1,11 +1,7 @@
-package io.thetahost.conformance.workflow;
+package io.thetahost.conformance.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.thetahost.conformance.support.Cmd;
-import io.thetahost.conformance.support.Fixtures;
-import io.thetahost.conformance.support.GitUser;
-import io.thetahost.conformance.support.ThetahostServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,54 +10,54 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A clone of a model repository, driven with git and bin/theta as its user would, and what the daemon saw. */
-final class ModelRepo {
+public final class ModelRepo {
     private static final Pattern BYTES = Pattern.compile(" service=(\\S+) .* in=(\\d+) out=(\\d+) ");
 
-    final GitUser user;
-    final Path dir;
+    public final GitUser user;
+    public final Path dir;
     private final Map<String, String> extraEnv;
 
-    ModelRepo(GitUser user, Path dir, Map<String, String> extraEnv) {
+    public ModelRepo(GitUser user, Path dir, Map<String, String> extraEnv) {
         this.user = user;
         this.dir = dir;
         this.extraEnv = extraEnv;
     }
 
-    Cmd.Result git(String... args) {
+    public Cmd.Result git(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("git");
         cmd.addAll(List.of(args));
         return Cmd.of(cmd).in(dir).env(user.env()).env(extraEnv).run();
     }
 
-    Cmd.Result theta(String... args) {
+    public Cmd.Result theta(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Fixtures.binTheta().toString());
         cmd.addAll(List.of(args));
         return Cmd.of(cmd).in(dir).env(user.env()).env(extraEnv).run();
     }
 
-    Path file(String name) {
+    public Path file(String name) {
         return dir.resolve(name);
     }
 
     /** The short status, which must be empty for a clean work tree. */
-    String status() {
+    public String status() {
         return git("status", "--porcelain").assertOk().out();
     }
 
-    void assertClean() {
+    public void assertClean() {
         assertEquals("", status(), "git status after the step");
     }
 
     /** Bytes the daemon received and sent for requests logged from line {@code from} on, git's and theta's. */
-    record Wire(long git, long theta) {
-        long total() {
+    public record Wire(long git, long theta) {
+        public long total() {
             return git + theta;
         }
     }
 
-    static Wire wireSince(ThetahostServer server, int from) throws InterruptedException {
+    public static Wire wireSince(ThetahostServer server, int from) throws InterruptedException {
         // A request is logged when it ends, which can be just after the client has its answer.
         List<String> lines = server.requestLog();
         for (int stable = 0, waited = 0; stable < 3 && waited < 40; waited++) {

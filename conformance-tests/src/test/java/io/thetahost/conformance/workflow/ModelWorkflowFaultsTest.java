@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thetahost.conformance.support.Cmd;
 import io.thetahost.conformance.support.Fixtures;
+import io.thetahost.conformance.support.ModelRepo;
 import io.thetahost.conformance.support.GeneratedCheckpoint;
 import io.thetahost.conformance.support.GitUser;
 import io.thetahost.conformance.support.ThetahostServer;
@@ -85,11 +86,20 @@ class ModelWorkflowFaultsTest {
         try (ThetahostServer server = ThetahostServer.start(dir.resolve("data"))) {
             GitUser alice = GitUser.create(server, dir, "alice");
             ModelRepo a = pushedBase(server, alice, "alice/lacking", Fixtures.checkpoint("base.safetensors"));
-            // The LoRA commit pushed without its hook: the refs name 12 tensors the server never received.
             Files.copy(Fixtures.checkpoint("lora_merged.safetensors"), a.file(MODEL),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             a.git("commit", "-am", "lora").assertOk();
-            a.git("push", "--no-verify", "origin", "HEAD:main").assertOk();
+            // Pushed without its hook, the LoRA commit names 12 tensors the server never received: refused.
+            String before = a.git("ls-remote", "origin", "main").assertOk().out();
+            Cmd.Result refused = a.git("push", "--no-verify", "origin", "HEAD:main").assertFailed();
+            assertTrue(refused.err().contains("! [remote rejected] HEAD -> main (tensors-present: tensor sha256:"),
+                    refused.err());
+            assertTrue(refused.err().contains("... and 2 more [tensors-present]"), refused.err());
+            assertEquals(before, a.git("ls-remote", "origin", "main").assertOk().out(), "main did not move");
+            // Content from before the server checked pushes: written into the bare repository on disk, around the
+            // daemon, the refs name 12 tensors the server never received.
+            Path bare = dir.resolve("data/repos/alice/lacking.git");
+            a.git("push", "--no-verify", bare.toUri().toString(), "HEAD:main").assertOk();
 
             Cmd.Result clone = alice.git(dir, "clone", alice.url(Transport.SSH, "alice/lacking"), "b");
             assertNotEquals(0, clone.exit(), clone.all());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.thetahost.conformance.support.CheckpointFiles;
 import io.thetahost.conformance.support.Cmd;
 import io.thetahost.conformance.support.Fixtures;
+import io.thetahost.conformance.support.ModelRepo;
 import io.thetahost.conformance.support.SharedDaemon;
 import io.thetahost.conformance.support.Transport;
 import java.nio.file.Files;

@@ -1,6 +1,8 @@
 package io.thetahost.hooks.transport;
 
 import io.thetahost.hooks.access.Caller;
+import io.thetahost.hooks.naming.RepositoryName;
+import io.thetahost.hooks.receive.PushChecks;
 import io.thetahost.hooks.upload.ShallowCapabilities;
 import io.thetahost.hooks.upload.FetchRequestStream;
 import io.thetahost.hooks.upload.ShallowProbeResponse;
@@ -11,7 +13,6 @@ import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.PacketLineOut;
-import org.eclipse.jgit.transport.PreReceiveHook;
 import org.eclipse.jgit.transport.ReceivePack;
 import org.eclipse.jgit.transport.RefAdvertiser.PacketLineOutRefAdvertiser;
 import org.eclipse.jgit.transport.TransferConfig;
@@ -24,15 +25,16 @@ import org.eclipse.jgit.transport.UploadPack;
  * reachability from the advertised refs.
  */
 public final class GitServices {
-    private final PreReceiveHook preReceive;
+    private final PushChecks pushChecks;
     private final long maxFetchSectionBytes;
 
     /**
+     * @param pushChecks what every push is checked against before a ref moves
      * @param maxFetchSectionBytes the most bytes of wants or haves a fetch request may send without a flush (JGit
      *     holds them all in memory until then); the bound on negotiation memory
      */
-    public GitServices(PreReceiveHook preReceive, long maxFetchSectionBytes) {
-        this.preReceive = preReceive;
+    public GitServices(PushChecks pushChecks, long maxFetchSectionBytes) {
+        this.pushChecks = pushChecks;
         this.maxFetchSectionBytes = maxFetchSectionBytes;
     }
 
@@ -69,9 +71,11 @@ public final class GitServices {
     }
 
     /** Serves one receive-pack exchange: a whole SSH session, or one stateless HTTP request. */
-    public void receive(Repository repository, Caller caller, boolean biDirectional, InputStream in,
-            OutputStream out, OutputStream messages) throws IOException {
-        receivePack(repository, caller, biDirectional).receive(in, out, messages);
+    public void receive(Repository repository, RepositoryName name, Caller caller, boolean biDirectional,
+            InputStream in, OutputStream out, OutputStream messages) throws IOException {
+        ReceivePack rp = receivePack(repository, caller, biDirectional);
+        rp.setPreReceiveHook(pushChecks.forPush(name.toString()));
+        rp.receive(in, out, messages);
         out.flush();
     }
 
@@ -98,13 +102,12 @@ public final class GitServices {
         return up;
     }
 
-    /** A receive-pack that checks received objects, takes push options and runs the pre-receive checks. */
+    /** A receive-pack that checks received objects and takes push options; {@link #receive} adds the push checks. */
     private ReceivePack receivePack(Repository repository, Caller caller, boolean biDirectional) {
         ReceivePack rp = new ReceivePack(repository);
         rp.setBiDirectionalPipe(biDirectional);
         rp.setCheckReceivedObjects(true);
         rp.setAllowPushOptions(true);
-        rp.setPreReceiveHook(preReceive);
         String user = caller.userName().orElse("anonymous");
         rp.setRefLogIdent(new PersonIdent(user, user + "@thetahost"));
         return rp;

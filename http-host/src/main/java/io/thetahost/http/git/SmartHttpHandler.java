@@ -194,7 +194,7 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
         try {
             switch (service) {
                 case UPLOAD_PACK -> context.services().upload(repository, parameters, false, in, out, null);
-                case RECEIVE_PACK -> context.services().receive(repository, caller, false, in, out, null);
+                case RECEIVE_PACK -> context.services().receive(repository, endpoint.repository(), caller, false, in, out, null);
                 case THETA_TRANSFER -> context.transfers().serve(in, out, endpoint.repository(), caller, who.held());
                 default -> throw new IllegalStateException("no handler for " + service);
             }

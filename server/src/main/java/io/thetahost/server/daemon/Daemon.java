@@ -1,6 +1,7 @@
 package io.thetahost.server.daemon;
 
-import io.thetahost.hooks.receive.PushOptionCheck;
+import io.thetahost.hooks.receive.CheckLimits;
+import io.thetahost.hooks.receive.PushChecks;
 import io.thetahost.hooks.transport.ActiveRequests;
 import io.thetahost.codec.encode.EncoderOptions;
 import io.thetahost.hooks.transfer.TransferService;
@@ -20,7 +21,6 @@ import io.thetahost.sshd.SshHost;
 import io.thetahost.sshd.command.SshGitContext;
 import java.net.InetSocketAddress;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -45,10 +45,10 @@ public final class Daemon implements AutoCloseable {
         this.settings = settings;
         UserRegistry users = new UserRegistry(data);
         HostedRepositories repositories = new HostedRepositories(data, users);
-        GitServices services =
-                new GitServices(new PushOptionCheck(Set.of()), settings.maxFetchSectionBytes());
         requestLog = new RequestLogFile(data.requestLog());
         store = TensorStore.open(data.tensors(), StoreOptions.defaults());
+        GitServices services =
+                new GitServices(new PushChecks(store, CheckLimits.defaults()), settings.maxFetchSectionBytes());
         TransferService transfers = new TransferService(store, TransferLimits.DEFAULTS, EncoderOptions.defaults());
         StoreMaintenance maintenance = new StoreMaintenance(store, repositories);
         admin = new AdminSocket(data.adminSocket(), Map.of(

@@ -13,7 +13,11 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Date;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.eclipse.jgit.internal.storage.file.FileRepository;
+import org.eclipse.jgit.internal.storage.file.GC;
 import org.eclipse.jgit.lib.Repository;
 
 /** fsck and gc of the tensor store, the same whether the daemon runs them or an admin command does. */
@@ -35,24 +39,49 @@ public final class StoreMaintenance {
     }
 
     /**
-     * Keeps every tensor a manifest in any repository's history references, and anything stored within the grace
-     * period (uploads come before the push that references them); removes the rest.
+     * First prunes each repository's git objects that no ref reaches (a rejected push leaves its objects behind, since
+     * JGit has no quarantine) once older than the grace period; then keeps every tensor a manifest in any
+     * repository's history references, and anything stored within the grace period (uploads come before the push
+     * that references them), and removes the rest. The grace period also keeps the objects of a push in flight.
      */
     public int gc(Duration grace, PrintWriter out) throws IOException {
         Set<TensorId> live = new HashSet<>();
         long maxManifest = ManifestFormat.maxManifestBytes(SafetensorsLimits.defaults());
         int scanned = 0;
+        Instant keepAfter = Instant.now().minus(grace);
         for (HostedRepositories.Listing listing : repositories.list()) {
             try (Repository repo = repositories.open(listing.name())) {
+                pruneUnreferencedObjects(repo, keepAfter);
                 live.addAll(ReferencedTensors.in(repo, maxManifest));
                 scanned++;
             }
         }
         out.println("gc: " + live.size() + " tensors referenced by the manifests of " + scanned
                 + " repositories; keeping uploads newer than " + grace);
-        GcReport report = store.gc(live, Instant.now().minus(grace));
+        GcReport report = store.gc(live, keepAfter);
         report.lines().forEach(out::println);
         out.flush();
         return 0;
+    }
+
+    /**
+     * git gc of one repository: repacks what the refs reach and drops unreferenced objects older than keepAfter. A pack
+     * is only dropped once older than keepAfter (a push in flight keeps its pack), and then its unreferenced objects
+     * are as old as it, so they go with it: JGit would otherwise write them out as new loose objects that outlive this
+     * gc ({@code gc.pruneExpire=now} turns that off, for this open repository only; nothing is saved).
+     */
+    private static void pruneUnreferencedObjects(Repository repo, Instant keepAfter) throws IOException {
+        repo.getConfig().setString("gc", null, "pruneExpire", "now");
+        GC gc = new GC((FileRepository) repo);
+        gc.setExpire(keepAfter);
+        gc.setPackExpire(Date.from(keepAfter));
+        try {
+            gc.gc().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("git gc of " + repo.getDirectory() + " was interrupted", e);
+        } catch (ExecutionException | java.text.ParseException | org.eclipse.jgit.api.errors.GitAPIException e) {
+            throw new IOException("git gc of " + repo.getDirectory() + " failed: " + e.getMessage(), e);
+        }
     }
 }

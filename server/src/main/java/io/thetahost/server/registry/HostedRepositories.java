@@ -4,6 +4,9 @@ import io.thetahost.hooks.access.Caller;
 import io.thetahost.hooks.access.Permission;
 import io.thetahost.hooks.naming.InvalidNameException;
 import io.thetahost.hooks.naming.RepositoryName;
+import io.thetahost.hooks.receive.branches.BranchPattern;
+import io.thetahost.hooks.receive.branches.BranchRule;
+import io.thetahost.hooks.receive.branches.BranchRules;
 import io.thetahost.hooks.transport.RepositoryRegistry;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -171,30 +174,69 @@ public final class HostedRepositories implements RepositoryRegistry {
 
     /** Grants a user a permission ({@code none} takes it away). The owner's admin cannot be changed. */
     public void grant(RepositoryName name, String user, Permission permission) throws AdminException, IOException {
-        try (DataDirectory.AdminLock lock = data.lockForChange()) {
-            Path dir = gitDir(name);
-            if (dir == null) {
-                throw new AdminException("no repository " + name);
-            }
-            if (!users.exists(user)) {
-                throw new AdminException("no such user '" + user + "'; add it with: thetahost user add " + user);
-            }
-            if (user.equals(name.owner())) {
-                throw new AdminException(user + " owns " + name + " and always holds admin on it");
-            }
-            FileBasedConfig config = new FileBasedConfig(dir.resolve("config").toFile(), FS.DETECTED);
-            try {
-                config.load();
-            } catch (ConfigInvalidException e) {
-                throw new AdminException(dir.resolve("config") + " does not parse: " + e.getMessage());
-            }
+        if (!users.exists(user)) {
+            throw new AdminException("no such user '" + user + "'; add it with: thetahost user add " + user);
+        }
+        if (user.equals(name.owner())) {
+            throw new AdminException(user + " owns " + name + " and always holds admin on it");
+        }
+        changeConfig(name, config -> {
             if (permission == Permission.NONE) {
                 config.unsetSection(ACCESS_SECTION, user);
             } else {
                 config.setString(ACCESS_SECTION, user, "permission", permission.word());
             }
+        });
+    }
+
+    /** Adds a branch rule, or replaces the rule with the same pattern; the next push is checked against it. */
+    public void protect(RepositoryName name, BranchRule rule) throws AdminException, IOException {
+        changeConfig(name, config -> BranchRules.write(config, rule));
+    }
+
+    /** @return whether there was a rule with that pattern */
+    public boolean unprotect(RepositoryName name, BranchPattern pattern) throws AdminException, IOException {
+        boolean[] had = {false};
+        changeConfig(name, config -> had[0] = BranchRules.remove(config, pattern));
+        return had[0];
+    }
+
+    /** A repository's visibility, grants and branch rules, as {@code repo show} prints them. */
+    public record Details(Listing listing, List<BranchRule> rules) {
+    }
+
+    public Details show(RepositoryName name) throws AdminException, IOException {
+        Path dir = gitDir(name);
+        if (dir == null) {
+            throw new AdminException("no repository " + name);
+        }
+        FileBasedConfig config = load(dir);
+        Listing listing = listing(name.owner(), dir).orElseThrow(() -> new AdminException("no repository " + name));
+        return new Details(listing, BranchRules.read(config));
+    }
+
+    /** Changes a repository's config under the admin lock; a running daemon reads it on the next request. */
+    private void changeConfig(RepositoryName name, java.util.function.Consumer<FileBasedConfig> change)
+            throws AdminException, IOException {
+        try (DataDirectory.AdminLock lock = data.lockForChange()) {
+            Path dir = gitDir(name);
+            if (dir == null) {
+                throw new AdminException("no repository " + name);
+            }
+            FileBasedConfig config = load(dir);
+            change.accept(config);
             config.save();
         }
+    }
+
+    private static FileBasedConfig load(Path dir) throws AdminException, IOException {
+        FileBasedConfig config = new FileBasedConfig(dir.resolve("config").toFile(), FS.DETECTED);
+        try {
+            config.load();
+        } catch (ConfigInvalidException e) {
+            throw new AdminException(dir.resolve("config") + " does not parse: " + e.getMessage());
+        }
+        return config;
     }
 
     /** Every hosted repository, sorted by name. */

@@ -127,7 +127,7 @@ final class GitCommand implements Command {
             OutputStream output = record.countOut(out);
             switch (service) {
                 case UPLOAD_PACK -> context.services().upload(repository, parameters, true, input, output, err);
-                case RECEIVE_PACK -> context.services().receive(repository, caller, true, input, output, err);
+                case RECEIVE_PACK -> context.services().receive(repository, name, caller, true, input, output, err);
                 case THETA_TRANSFER -> {
                     try {
                         context.transfers().serve(input, output, name, caller, held);

@@ -1,0 +1,43 @@
+package io.thetahost.hooks.receive;
+
+import io.thetahost.hooks.receive.branches.BranchRule;
+import java.util.List;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.transport.ReceiveCommand;
+
+/**
+ * One ref a push updates, with the push it belongs to and the branch rules that cover it.
+ *
+ * @param rules the branch rules covering the ref (empty for tags and other refs)
+ */
+public record RefUpdate(PushContext push, ReceiveCommand command, List<BranchRule> rules) {
+
+    public String refName() {
+        return command.getRefName();
+    }
+
+    public boolean isBranch() {
+        return refName().startsWith(Constants.R_HEADS);
+    }
+
+    /** The branch name without {@code refs/heads/}. */
+    public String branch() {
+        return refName().substring(Constants.R_HEADS.length());
+    }
+
+    public boolean isDeletion() {
+        return command.getType() == ReceiveCommand.Type.DELETE;
+    }
+
+    public boolean isCreation() {
+        return command.getType() == ReceiveCommand.Type.CREATE;
+    }
+
+    public boolean isNonFastForward() {
+        return command.getType() == ReceiveCommand.Type.UPDATE_NONFASTFORWARD;
+    }
+
+    public boolean isProtected() {
+        return !rules.isEmpty();
+    }
+}
