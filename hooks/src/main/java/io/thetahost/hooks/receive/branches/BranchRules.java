@@ -21,6 +21,8 @@ public final class BranchRules {
     private static final String ONLY_PARAMETERS = "onlyParameters";
     private static final String ALLOW_SHAPE_CHANGES = "allowShapeChanges";
     private static final String ALLOW_FORCE_PUSH = "allowForcePush";
+    /** A glob no parameter name matches (names come from JSON keys a checkpoint writer chose, never a lone NUL). */
+    private static final String NO_PARAMETER = "\u0000";
 
     private BranchRules() {
     }
@@ -39,13 +41,13 @@ public final class BranchRules {
                 continue; // no branch can match a pattern no branch name can have
             }
             try {
-                rules.add(new BranchRule(parsed,
-                        Arrays.asList(config.getStringList(SECTION, pattern, ONLY_PARAMETERS)),
+                // An empty value ("onlyParameters =") reads as null: an empty glob, which the rule refuses.
+                rules.add(new BranchRule(parsed, Arrays.stream(config.getStringList(SECTION, pattern, ONLY_PARAMETERS))
+                        .map(g -> g == null ? "" : g).toList(),
                         config.getBoolean(SECTION, pattern, ALLOW_SHAPE_CHANGES, false),
                         config.getBoolean(SECTION, pattern, ALLOW_FORCE_PUSH, false)));
             } catch (IllegalArgumentException e) {
-                rules.add(new BranchRule(parsed, List.of("\u0000 a rule that does not parse: " + e.getMessage()),
-                        false, false));
+                rules.add(new BranchRule(parsed, List.of(NO_PARAMETER), false, false));
             }
         }
         return rules;
