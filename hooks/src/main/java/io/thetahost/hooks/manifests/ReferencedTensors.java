@@ -1,5 +1,6 @@
 package io.thetahost.hooks.manifests;
 
+import io.thetahost.hooks.receive.checkpoints.ManifestBlobs;
 import io.thetahost.protocol.manifest.InvalidManifestException;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestFormat;
@@ -7,7 +8,6 @@ import io.thetahost.protocol.manifest.ManifestTensor;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -29,7 +29,7 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * the pre-receive checks' job to refuse those). Each blob is read once however many commits share it.
  */
 public final class ReferencedTensors {
-    private static final byte[] OPENING = "{\n  \"thetahost_manifest\": ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OPENING = ManifestBlobs.OPENING;
 
     private ReferencedTensors() {
     }
