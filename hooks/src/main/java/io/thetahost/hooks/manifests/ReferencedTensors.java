@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -58,12 +57,8 @@ public final class ReferencedTensors {
                     tree.addTree(commit.getTree());
                     tree.setRecursive(true);
                     while (tree.next()) {
-                        FileMode mode = tree.getFileMode(0);
-                        if (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE) {
-                            continue;
-                        }
-                        ObjectId blob = tree.getObjectId(0);
-                        if (seenBlobs.add(blob.copy())) {
+                        ObjectId blob = FileBlobs.blobOf(tree, 0);
+                        if (blob != null && seenBlobs.add(blob.copy())) {
                             read(reader, blob, maxManifestBytes, ids);
                         }
                     }

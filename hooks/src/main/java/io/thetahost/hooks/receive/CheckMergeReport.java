@@ -1,5 +1,6 @@
 package io.thetahost.hooks.receive;
 
+import io.thetahost.hooks.manifests.FileBlobs;
 import io.thetahost.codec.merge.MergeAnalysis;
 import io.thetahost.hooks.receive.checkpoints.ManifestBlobs;
 import io.thetahost.protocol.manifest.Manifest;
@@ -8,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
-import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.transport.ReceiveCommand;
@@ -136,11 +135,6 @@ final class CheckMergeReport {
     }
 
     private Manifest manifest(TreeWalk walk, int tree) throws IOException {
-        FileMode mode = walk.getFileMode(tree);
-        if (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE) {
-            return null;
-        }
-        ObjectId blob = walk.getObjectId(tree);
-        return push.manifests().manifest(blob).orElse(null);
+        return push.manifests().manifest(FileBlobs.blobOf(walk, tree)).orElse(null);
     }
 }

@@ -42,13 +42,16 @@ final class CheckedPush implements PreReceiveHook {
 
     private final TensorStore store;
     private final CheckLimits limits;
+    private final ManifestReadBudget manifestBudget;
     private final String storeName;
     /** Each checkpoint blob is checked once per push, whichever refs and commits hold it. */
     private final Map<ObjectId, Violations> checkedBlobs = new HashMap<>();
+    private int commitsChecked;
 
-    CheckedPush(TensorStore store, CheckLimits limits, String storeName) {
+    CheckedPush(TensorStore store, CheckLimits limits, ManifestReadBudget manifestBudget, String storeName) {
         this.store = store;
         this.limits = limits;
+        this.manifestBudget = manifestBudget;
         this.storeName = storeName;
     }
 
@@ -58,11 +61,12 @@ final class CheckedPush implements PreReceiveHook {
         if (commands.stream().anyMatch(c -> c.getResult() != ReceiveCommand.Result.NOT_ATTEMPTED)) {
             return;
         }
+        long started = System.nanoTime();
         Repository repository = rp.getRepository();
         RemoteProgress progress = new RemoteProgress(rp.getMessageOutputStream());
         try (ObjectReader reader = repository.newObjectReader(); RevWalk walk = new RevWalk(reader)) {
             PushContext push = new PushContext(repository, storeName, store, limits, reader, walk,
-                    new ManifestBlobs(reader, limits), progress);
+                    new ManifestBlobs(reader, limits, manifestBudget), progress);
             Optional<CheckMergeReport> checkMerge;
             try {
                 checkMerge = CheckMergeReport.requested(rp.getPushOptions(), push);
@@ -72,18 +76,22 @@ final class CheckedPush implements PreReceiveHook {
             }
             List<BranchRule> rules = BranchRules.read(repository.getConfig());
             List<ObjectId> tips = existingTips(repository);
+            int rejected = 0;
             for (ReceiveCommand command : commands) {
-                RefUpdate update = new RefUpdate(push, command, command.getRefName().startsWith("refs/heads/")
-                        ? BranchRules.covering(rules, command.getRefName().substring("refs/heads/".length()))
-                        : List.of());
+                RefUpdate update = RefUpdate.coveredBy(rules, push, command);
                 Violations found = check(update, tips);
                 if (!found.isEmpty()) {
+                    rejected++;
                     command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, found.reason());
                     found.lines(command.getRefName()).forEach(line -> rp.sendMessage("theta: " + line));
                 } else if (checkMerge.isPresent() && !update.isDeletion()) {
                     checkMerge.get().report(command).forEach(line -> rp.sendMessage("theta: " + line));
                 }
             }
+            // What a push's checks cost, for the operator (and bench/push-checks.sh).
+            LOG.info("push checks in {}: {} ref(s), {} commit(s), {} checkpoint blob(s): {} ms, {} ref(s) rejected",
+                    storeName, commands.size(), commitsChecked, checkedBlobs.size(),
+                    (System.nanoTime() - started) / 1_000_000, rejected);
         } catch (IOException | RuntimeException e) {
             LOG.warn("push checks failed in {}", storeName, e);
             rejectAll(rp, commands, "the server could not check this push (" + e.getMessage() + "); try again");
@@ -144,6 +152,7 @@ final class CheckedPush implements PreReceiveHook {
         for (RevCommit c : toBranch) {
             push.progress().update("theta: checking " + update.refName() + ": " + ++done + "/" + toBranch.size()
                     + " commits");
+            commitsChecked++;
             PushedCommit pushed = new PushedCommit(update, c, newToRepository.contains(c));
             if (pushed.isNewToRepository()) {
                 checkNewCheckpoints(pushed, found);

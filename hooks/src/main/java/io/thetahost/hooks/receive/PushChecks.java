@@ -33,14 +33,16 @@ public final class PushChecks {
 
     private final TensorStore store;
     private final CheckLimits limits;
+    private final ManifestReadBudget manifestBudget;
 
     public PushChecks(TensorStore store, CheckLimits limits) {
         this.store = store;
         this.limits = limits;
+        this.manifestBudget = new ManifestReadBudget(limits.maxManifestBytes());
     }
 
     /** The pre-receive hook for one push to a repository, named as the tensor store's grants name it. */
     public PreReceiveHook forPush(String storeName) {
-        return new CheckedPush(store, limits, storeName);
+        return new CheckedPush(store, limits, manifestBudget, storeName);
     }
 }

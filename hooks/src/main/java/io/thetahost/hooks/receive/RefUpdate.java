@@ -1,6 +1,7 @@
 package io.thetahost.hooks.receive;
 
 import io.thetahost.hooks.receive.branches.BranchRule;
+import io.thetahost.hooks.receive.branches.BranchRules;
 import java.util.List;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.transport.ReceiveCommand;
@@ -11,6 +12,14 @@ import org.eclipse.jgit.transport.ReceiveCommand;
  * @param rules the branch rules covering the ref (empty for tags and other refs)
  */
 public record RefUpdate(PushContext push, ReceiveCommand command, List<BranchRule> rules) {
+
+    /** The update, with those of a repository's branch rules that cover its ref. */
+    public static RefUpdate coveredBy(List<BranchRule> repositoryRules, PushContext push, ReceiveCommand command) {
+        String ref = command.getRefName();
+        return new RefUpdate(push, command, ref.startsWith(Constants.R_HEADS)
+                ? BranchRules.covering(repositoryRules, ref.substring(Constants.R_HEADS.length()))
+                : List.of());
+    }
 
     public String refName() {
         return command.getRefName();

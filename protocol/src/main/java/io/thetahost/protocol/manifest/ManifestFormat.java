@@ -12,6 +12,7 @@ import io.thetahost.protocol.safetensors.SafetensorsLimits;
 import io.thetahost.protocol.safetensors.TensorEntry;
 import io.thetahost.protocol.tensor.Shape;
 import io.thetahost.protocol.tensor.TensorId;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -22,6 +23,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The canonical JSON form of a {@link Manifest}: fixed key order, one tensor (and one gap) per line so that git diffs
@@ -44,25 +46,35 @@ public final class ManifestFormat {
 
     /** The canonical bytes of a manifest (UTF-8, ending in a newline). */
     public static byte[] write(Manifest manifest) {
-        String header = new String(manifest.header().bytes(), StandardCharsets.UTF_8); // valid UTF-8, checked on parse
-        StringBuilder b = new StringBuilder(header.length() + 160 * manifest.tensors().size() + 256);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(manifest.header().bytes().length
+                + 160 * manifest.tensors().size() + 256);
+        write(manifest, chunk -> out.writeBytes(chunk.getBytes(StandardCharsets.UTF_8)));
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes the canonical form as a series of text chunks, each at most about {@link CanonicalText#CHUNK} chars and
+     * never splitting a surrogate pair, so a caller can encode or compare it without holding all of it.
+     */
+    private static void write(Manifest manifest, Consumer<String> chunks) {
+        CanonicalText b = new CanonicalText(chunks);
         b.append("{\n");
         b.append("  \"").append(VERSION_KEY).append("\": ").append(Manifest.VERSION).append(",\n");
         b.append("  \"format\": ");
-        appendString(b, manifest.format());
+        b.string(manifest.format());
         b.append(",\n  \"header\": ");
-        appendString(b, header);
+        b.string(new String(manifest.header().bytes(), StandardCharsets.UTF_8)); // valid UTF-8, checked on parse
         b.append(",\n  \"tensors\": [");
         List<ManifestTensor> tensors = manifest.tensors();
         for (int i = 0; i < tensors.size(); i++) {
             ManifestTensor t = tensors.get(i);
             b.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ");
-            appendString(b, t.name());
+            b.string(t.name());
             b.append(", \"dtype\": \"").append(t.dtype().formatName()).append("\", \"shape\": [");
             for (int d = 0; d < t.shape().rank(); d++) {
                 b.append(d == 0 ? "" : ", ").append(t.shape().dim(d));
             }
-            b.append("], \"id\": \"").append(t.id()).append("\"}");
+            b.append("], \"id\": \"").append(t.id().toString()).append("\"}");
         }
         b.append(tensors.isEmpty() ? "]" : "\n  ]").append(",\n  \"gaps\": [");
         List<GapBytes> gaps = manifest.gaps();
@@ -78,15 +90,103 @@ public final class ManifestFormat {
             for (int i = 0; i < merges.size(); i++) {
                 DeclaredMerge m = merges.get(i);
                 b.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ");
-                appendString(b, m.name());
-                b.append(", \"strategy\": \"").append(m.strategy()).append("\", \"ours\": \"").append(m.ours())
-                        .append("\", \"theirs\": \"").append(m.theirs()).append("\", \"weight\": ")
-                        .append(Float.toString(m.weight())).append('}');
+                b.string(m.name());
+                b.append(", \"strategy\": \"").append(m.strategy().toString()).append("\", \"ours\": \"")
+                        .append(m.ours().toString()).append("\", \"theirs\": \"").append(m.theirs().toString())
+                        .append("\", \"weight\": ").append(Float.toString(m.weight())).append("}");
             }
             b.append("\n  ]");
         }
         b.append("\n}\n");
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+        b.flush();
+    }
+
+    /** The canonical text in chunks: where writing or checking a manifest keeps its memory to one chunk. */
+    private static final class CanonicalText {
+        static final int CHUNK = 1 << 16;
+        private final StringBuilder b = new StringBuilder(CHUNK + 256);
+        private final Consumer<String> chunks;
+
+        CanonicalText(Consumer<String> chunks) {
+            this.chunks = chunks;
+        }
+
+        CanonicalText append(String s) {
+            b.append(s);
+            flushIfFull();
+            return this;
+        }
+
+        CanonicalText append(long v) {
+            b.append(v);
+            return this;
+        }
+
+        /** Quote, backslash and control characters escaped (controls as lowercase \\u00xx); everything else as is. */
+        void string(String s) {
+            b.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '"' || c == '\\') {
+                    b.append('\\').append(c);
+                } else if (c < 0x20) {
+                    b.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+                } else {
+                    b.append(c);
+                    if (Character.isHighSurrogate(c)) {
+                        continue; // never end a chunk between the two halves of a pair
+                    }
+                }
+                flushIfFull();
+            }
+            b.append('"');
+        }
+
+        private void flushIfFull() {
+            if (b.length() >= CHUNK) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (b.length() > 0) {
+                chunks.accept(b.toString());
+                b.setLength(0);
+            }
+        }
+    }
+
+    /** Compares the canonical writing with the bytes read, a chunk at a time: the first byte where they differ. */
+    private static final class CanonicalComparison implements Consumer<String> {
+        private final byte[] read;
+        private int position;
+        private int mismatch = -1;
+
+        CanonicalComparison(byte[] read) {
+            this.read = read;
+        }
+
+        @Override
+        public void accept(String chunk) {
+            if (mismatch >= 0) {
+                return;
+            }
+            byte[] bytes = chunk.getBytes(StandardCharsets.UTF_8);
+            int end = Math.min(read.length, position + bytes.length);
+            int at = Arrays.mismatch(bytes, 0, bytes.length, read, position, end);
+            if (at >= 0) {
+                mismatch = position + at;
+            }
+            position += bytes.length;
+        }
+
+        /** The first byte that differs, or -1 if the bytes read are exactly the canonical writing. */
+        int mismatch() {
+            if (mismatch < 0 && position != read.length) {
+                return Math.min(position, read.length);
+            }
+            return mismatch;
+        }
     }
 
     /** Reads a manifest under the default limits. */
@@ -107,8 +207,9 @@ public final class ManifestFormat {
                     + " for these checkpoint limits");
         }
         Manifest manifest = new Reader(decode(bytes), limits, (int) max).manifest();
-        byte[] canonical = write(manifest);
-        int at = Arrays.mismatch(canonical, bytes);
+        CanonicalComparison canonical = new CanonicalComparison(bytes);
+        write(manifest, canonical);
+        int at = canonical.mismatch();
         if (at >= 0) {
             throw new InvalidManifestException("manifest is not in canonical form (it differs from the canonical "
                     + "writing at byte " + at + ")");
@@ -124,22 +225,6 @@ public final class ManifestFormat {
     public static long maxManifestBytes(SafetensorsLimits limits) {
         long max = 9L * limits.maxHeaderBytes() + 256L * limits.maxTensors() + 2L * limits.maxGapBytes() + 4096;
         return Math.min(max, Integer.MAX_VALUE - 16);
-    }
-
-    /** Quote, backslash and control characters escaped (controls as lowercase \\u00xx); everything else as is. */
-    static void appendString(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
-            } else {
-                b.append(c);
-            }
-        }
-        b.append('"');
     }
 
     private static CharBuffer decode(byte[] bytes) throws InvalidManifestException {

@@ -48,7 +48,7 @@ public final class Daemon implements AutoCloseable {
         requestLog = new RequestLogFile(data.requestLog());
         store = TensorStore.open(data.tensors(), StoreOptions.defaults());
         GitServices services =
-                new GitServices(new PushChecks(store, CheckLimits.defaults()), settings.maxFetchSectionBytes());
+                new GitServices(new PushChecks(store, CheckLimits.forThisHeap()), settings.maxFetchSectionBytes());
         TransferService transfers = new TransferService(store, TransferLimits.DEFAULTS, EncoderOptions.defaults());
         StoreMaintenance maintenance = new StoreMaintenance(store, repositories);
         admin = new AdminSocket(data.adminSocket(), Map.of(

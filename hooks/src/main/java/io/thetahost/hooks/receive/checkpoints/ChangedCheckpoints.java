@@ -1,12 +1,12 @@
 package io.thetahost.hooks.receive.checkpoints;
 
+import io.thetahost.hooks.manifests.FileBlobs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jgit.attributes.Attribute;
 import org.eclipse.jgit.attributes.AttributesNode;
 import org.eclipse.jgit.attributes.AttributesNodeProvider;
-import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -51,10 +51,10 @@ public final class ChangedCheckpoints {
             walk.setRecursive(true);
             walk.setFilter(everyFile || parents.isEmpty() ? TreeFilter.ALL : DiffersFromEveryParent.INSTANCE);
             while (walk.next()) {
-                ObjectId blob = file(walk, 0);
+                ObjectId blob = FileBlobs.blobOf(walk, 0);
                 List<ObjectId> parentBlobs = new ArrayList<>();
                 for (int i = 1; i < walk.getTreeCount(); i++) {
-                    parentBlobs.add(file(walk, i));
+                    parentBlobs.add(FileBlobs.blobOf(walk, i));
                 }
                 if (blob == null && parentBlobs.stream().allMatch(b -> b == null)) {
                     continue;
@@ -84,11 +84,6 @@ public final class ChangedCheckpoints {
             }
         }
         return false;
-    }
-
-    private static ObjectId file(TreeWalk walk, int tree) {
-        FileMode mode = walk.getFileMode(tree);
-        return mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE ? walk.getObjectId(tree) : null;
     }
 
     /** Enters a path only where the commit's entry differs from the entry of every other tree in the walk. */

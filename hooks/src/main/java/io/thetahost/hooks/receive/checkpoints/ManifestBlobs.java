@@ -1,6 +1,7 @@
 package io.thetahost.hooks.receive.checkpoints;
 
 import io.thetahost.hooks.receive.CheckLimits;
+import io.thetahost.hooks.receive.ManifestReadBudget;
 import io.thetahost.protocol.manifest.InvalidManifestException;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestFormat;
@@ -8,6 +9,7 @@ import io.thetahost.protocol.safetensors.InvalidCheckpointException;
 import io.thetahost.protocol.safetensors.SafetensorsHeader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,8 +22,9 @@ import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
 
 /**
- * Reads blobs of one push as manifests. Memory: a blob is loaded only when it is no larger than the manifest limit,
- * and at most {@link #CACHED} parsed manifests are kept (the ones a walk of parents and children asks for again).
+ * Reads blobs of one push as manifests. Memory: a blob is loaded only when it is no larger than the manifest limit and
+ * while it holds its size of the daemon's {@link ManifestReadBudget}, and at most {@link #CACHED} parsed manifests
+ * are kept (the ones a walk of parents and children asks for again).
  */
 public final class ManifestBlobs {
     /** The bytes every canonical manifest opens with. */
@@ -30,8 +33,12 @@ public final class ManifestBlobs {
     /** A checkpoint with no parameters: what a side without a manifest at a path holds. */
     public static final Manifest NONE = none();
 
-    /** A blob read as a manifest: the manifest, or why it is not one. */
-    public record Read(Manifest manifest, String problem) {
+    /** A blob read as a manifest: the manifest, or why it is not one; {@code size} is the blob's. */
+    public record Read(Manifest manifest, String problem, long size) {
+        static Read failed(long size, String problem) {
+            return new Read(null, problem, size);
+        }
+
         public boolean isManifest() {
             return manifest != null;
         }
@@ -39,16 +46,15 @@ public final class ManifestBlobs {
 
     private final ObjectReader reader;
     private final CheckLimits limits;
-    private final Map<ObjectId, Read> cache = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ObjectId, Read> eldest) {
-            return size() > CACHED;
-        }
-    };
+    private final ManifestReadBudget budget;
+    /** The manifests read last, most recent last: at most {@link #CACHED}, and a manifest limit's worth of blobs. */
+    private final Map<ObjectId, Read> cache = new LinkedHashMap<>(16, 0.75f, true);
+    private long cachedBytes;
 
-    public ManifestBlobs(ObjectReader reader, CheckLimits limits) {
+    public ManifestBlobs(ObjectReader reader, CheckLimits limits, ManifestReadBudget budget) {
         this.reader = reader;
         this.limits = limits;
+        this.budget = budget;
     }
 
     /** Whether a blob opens like a manifest; reads only its first bytes. */
@@ -70,6 +76,12 @@ public final class ManifestBlobs {
         }
         Read read = parse(blob);
         cache.put(blob.copy(), read);
+        cachedBytes += read.size();
+        for (var eldest = cache.values().iterator(); cache.size() > 1
+                && (cache.size() > CACHED || cachedBytes > limits.maxManifestBytes()); ) {
+            cachedBytes -= eldest.next().size();
+            eldest.remove();
+        }
         return read;
     }
 
@@ -98,19 +110,30 @@ public final class ManifestBlobs {
         ObjectLoader loader = reader.open(blob, Constants.OBJ_BLOB);
         long size = loader.getSize();
         if (size > limits.maxManifestBytes()) {
-            return new Read(null, "it is " + size + " bytes, over this server's manifest limit of "
+            return Read.failed(size, "it is " + size + " bytes, over this server's manifest limit of "
                     + limits.maxManifestBytes() + (opensLikeManifest(blob) ? "" : "; it looks like the checkpoint "
                     + "file itself, not a theta manifest"));
         }
-        byte[] bytes = loader.getBytes();
-        if (bytes.length > 0 && bytes[0] != '{') {
-            return new Read(null, "it holds " + size + " bytes of the file itself, not a manifest: theta's clean "
+        if (!opensLikeJson(loader)) {
+            return Read.failed(size, "it holds " + size + " bytes of the file itself, not a manifest: theta's clean "
                     + "filter did not run when it was committed");
         }
-        try {
-            return new Read(ManifestFormat.read(bytes, limits.checkpointLimits()), null);
+        try (ManifestReadBudget.Share share = budget.acquire(size)) {
+            return new Read(ManifestFormat.read(loader.getBytes(), limits.checkpointLimits()), null, size);
         } catch (InvalidManifestException e) {
-            return new Read(null, e.getMessage());
+            return Read.failed(size, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to read a manifest");
+        }
+    }
+
+    private static boolean opensLikeJson(ObjectLoader loader) throws IOException {
+        if (loader.getSize() == 0) {
+            return true;
+        }
+        try (InputStream in = loader.openStream()) {
+            return in.read() == '{';
         }
     }
 }

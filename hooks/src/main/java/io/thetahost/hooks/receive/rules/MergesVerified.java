@@ -1,5 +1,6 @@
 package io.thetahost.hooks.receive.rules;
 
+import io.thetahost.hooks.manifests.FileBlobs;
 import io.thetahost.codec.merge.MergeAnalysis;
 import io.thetahost.codec.merge.WeightedAverage;
 import io.thetahost.hooks.receive.PushContext;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.treewalk.TreeWalk;
@@ -165,8 +165,7 @@ public final class MergesVerified implements CommitRule {
             if (walk == null) {
                 return null;
             }
-            FileMode mode = walk.getFileMode(0);
-            return mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE ? walk.getObjectId(0) : null;
+            return FileBlobs.blobOf(walk, 0);
         }
     }
 

@@ -21,7 +21,9 @@ public final class TensorsMatchStore implements CheckpointRule {
         }
         for (ManifestTensor t : c.read().manifest().tensors()) {
             if (!c.push().store().readable(c.push().storeName(), t.id())) {
-                continue; // TensorsPresent reports it
+                // TensorsPresent reports it. Asking the store again costs two point reads per tensor; keeping every
+                // answer from TensorsPresent would cost memory per tensor, and a manifest may name 200,000.
+                continue;
             }
             Optional<TensorMeta> meta = c.push().store().meta(t.id());
             if (meta.isPresent() && (meta.get().dtype() != t.dtype() || !meta.get().shape().equals(t.shape()))) {
