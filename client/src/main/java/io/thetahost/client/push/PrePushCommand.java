@@ -5,12 +5,15 @@ import io.thetahost.client.repository.ThetaRepository;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.client.transfer.TensorTransfers;
 import io.thetahost.objectdb.TensorMeta;
+import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestTensor;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,11 +44,16 @@ public final class PrePushCommand implements Callable<Integer> {
         }
         try (LocalStore local = repo.openStore()) {
             Map<TensorId, TensorTransfers.Upload> items = new LinkedHashMap<>();
-            for (PushedManifests.Found found : manifests) {
+            // Oldest first (git lists the newest first): each version can go as a patch against the one before it.
+            List<PushedManifests.Found> oldestFirst = new ArrayList<>(manifests);
+            java.util.Collections.reverse(oldestFirst);
+            for (PushedManifests.Found found : oldestFirst) {
+                List<Map<String, TensorId>> earlier = found.earlier().stream().map(PrePushCommand::idsByName)
+                        .toList();
                 for (ManifestTensor t : found.manifest().tensors()) {
                     if (!items.containsKey(t.id())) {
-                        items.put(t.id(), new TensorTransfers.Upload(t.id(), bases(local, t), Optional.empty(),
-                                t.name()));
+                        items.put(t.id(), new TensorTransfers.Upload(t.id(), bases(local, t, earlier),
+                                Optional.empty(), t.name()));
                     }
                 }
             }
@@ -60,15 +68,27 @@ public final class PrePushCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The tensor's stored base (a patch made by theta add) first, then the other versions of its parameter. */
-    private static List<TensorId> bases(LocalStore local, ManifestTensor t) {
-        List<TensorId> bases = new ArrayList<>();
+    /**
+     * The bases to try, best first: the tensor's stored base (a patch made by theta add), then the same parameter in
+     * the earlier versions of its checkpoint in history, nearest first, then the other versions of it seen here.
+     */
+    private static List<TensorId> bases(LocalStore local, ManifestTensor t, List<Map<String, TensorId>> earlier) {
+        LinkedHashSet<TensorId> bases = new LinkedHashSet<>();
         local.meta(t.id()).map(TensorMeta::base).ifPresent(bases::add);
-        for (TensorId v : local.parameters().versionsOf(t.name(), t.id())) {
-            if (!bases.contains(v) && local.has(v)) {
-                bases.add(v);
+        for (Map<String, TensorId> version : earlier) {
+            TensorId id = version.get(t.name());
+            if (id != null) {
+                bases.add(id);
             }
         }
-        return bases;
+        bases.addAll(local.parameters().versionsOf(t.name(), t.id()));
+        bases.remove(t.id());
+        return bases.stream().filter(local::has).toList();
+    }
+
+    private static Map<String, TensorId> idsByName(Manifest m) {
+        Map<String, TensorId> ids = new HashMap<>();
+        m.tensors().forEach(t -> ids.put(t.name(), t.id()));
+        return ids;
     }
 }

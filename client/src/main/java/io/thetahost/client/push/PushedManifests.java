@@ -10,12 +10,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The manifests a push sends: the blobs at theta-tracked paths among the objects reachable from the pushed commits
- * and not from what the remote already has.
+ * and not from what the remote already has, each with the earlier versions of its checkpoint in history.
  */
 final class PushedManifests {
     private static final String ZERO = "0".repeat(40);
@@ -23,8 +25,11 @@ final class PushedManifests {
     private PushedManifests() {
     }
 
-    /** A manifest and the path it was found at, for messages. */
-    record Found(String path, Manifest manifest) {
+    /**
+     * A manifest, the path it was found at, and the other manifests at that path in its commits' history, nearest
+     * first ({@link ManifestHistory}): the versions its tensors were most likely made from.
+     */
+    record Found(String path, Manifest manifest, List<Manifest> earlier) {
     }
 
     /**
@@ -33,7 +38,7 @@ final class PushedManifests {
      */
     static List<Found> find(ThetaRepository repo, String refLines, String remote) throws IOException {
         Git git = repo.git();
-        List<String> args = new ArrayList<>(List.of("rev-list", "--objects"));
+        List<String> selection = new ArrayList<>();
         List<String> exclude = new ArrayList<>();
         for (String line : refLines.split("\n")) {
             String[] f = line.strip().split(" ");
@@ -41,20 +46,22 @@ final class PushedManifests {
                 continue;
             }
             if (!f[1].matches("0+")) {
-                args.add(f[1]);
+                selection.add(f[1]);
             }
             if (!f[3].matches("0+") && git.run(List.of("cat-file", "-e", f[3] + "^{commit}"), "").ok()) {
                 exclude.add("^" + f[3]);
             }
         }
-        if (args.size() == 2) {
+        if (selection.isEmpty()) {
             return List.of(); // only deletions
         }
-        args.addAll(exclude);
+        selection.addAll(exclude);
         if (git.run(List.of("remote", "get-url", remote), "").ok()) {
-            args.add("--not");
-            args.add("--remotes=" + remote);
+            selection.add("--not");
+            selection.add("--remotes=" + remote);
         }
+        List<String> args = new ArrayList<>(List.of("rev-list", "--objects"));
+        args.addAll(selection);
         Map<String, String> blobPaths = new LinkedHashMap<>();
         for (String line : git.output(args.toArray(String[]::new)).split("\n")) {
             int space = line.indexOf(' ');
@@ -69,9 +76,33 @@ final class PushedManifests {
                 shas.add(sha);
             }
         });
-        List<Found> found = new ArrayList<>();
         if (shas.isEmpty()) {
-            return found;
+            return List.of();
+        }
+        Map<String, Manifest> pushed = read(git, shas);
+        ManifestHistory history = ManifestHistory.of(git, selection, new LinkedHashSet<>(tracked));
+        Map<String, List<String>> earlierShas = new LinkedHashMap<>();
+        Set<String> allEarlier = new LinkedHashSet<>();
+        for (String sha : pushed.keySet()) {
+            List<String> earlier = history.earlierVersions(blobPaths.get(sha), sha);
+            earlierShas.put(sha, earlier);
+            allEarlier.addAll(earlier);
+        }
+        Map<String, Manifest> earlierManifests = read(git, new ArrayList<>(allEarlier));
+        List<Found> found = new ArrayList<>();
+        pushed.forEach((sha, manifest) -> found.add(new Found(blobPaths.get(sha), manifest, earlierShas.get(sha)
+                .stream().filter(earlierManifests::containsKey).map(earlierManifests::get).toList())));
+        return found;
+    }
+
+    /**
+     * The blobs that are manifests, read with one {@code git cat-file --batch}. A blob that is not one (a file
+     * committed before it was tracked, which git carries itself) is left out. Memory: the manifests themselves.
+     */
+    private static Map<String, Manifest> read(Git git, List<String> shas) throws IOException {
+        Map<String, Manifest> manifests = new LinkedHashMap<>();
+        if (shas.isEmpty()) {
+            return manifests;
         }
         long max = ManifestFormat.maxManifestBytes(SafetensorsLimits.defaults());
         byte[] batch = git.run(List.of("cat-file", "--batch"), String.join("\n", shas) + "\n", false).bytes();
@@ -86,15 +117,14 @@ final class PushedManifests {
             int size = Integer.parseInt(head[2]);
             if (size <= max) {
                 try {
-                    byte[] content = java.util.Arrays.copyOfRange(batch, at, at + size);
-                    found.add(new Found(blobPaths.get(sha), ManifestFormat.read(content)));
+                    manifests.put(sha, ManifestFormat.read(java.util.Arrays.copyOfRange(batch, at, at + size)));
                 } catch (InvalidManifestException e) {
-                    // a file committed before it was tracked: git carries it itself
+                    // not a manifest: git carries it itself
                 }
             }
             at += size + 1;
         }
-        return found;
+        return manifests;
     }
 
     private static int indexOf(byte[] b, byte value, int from) throws IOException {

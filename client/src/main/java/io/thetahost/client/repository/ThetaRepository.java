@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -103,8 +104,29 @@ public final class ThetaRepository {
         return tracked;
     }
 
-    public TensorTransfers transfers(String url, LocalStore local, Progress progress) {
-        return TensorTransfers.to(url, GitEnvironment.in(workTree), local, progress);
+    public TensorTransfers transfers(String url, LocalStore local, Progress progress) throws IOException {
+        return TensorTransfers.to(url, GitEnvironment.in(workTree), local, progress)
+                .withBaseCandidates(intConfig(BASE_CANDIDATES, TensorTransfers.DEFAULT_CANDIDATES));
+    }
+
+    /** How many bases an upload compares per tensor to find the nearest. */
+    public static final String BASE_CANDIDATES = "theta.baseCandidates";
+
+    private int intConfig(String key, int otherwise) throws IOException {
+        Optional<String> value = git.config(key);
+        if (value.isEmpty()) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(value.get().strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IOException("git config " + key + " is '" + value.get().strip() + "'; it must be a whole number, 1 "
+                + "or more");
     }
 
     /**

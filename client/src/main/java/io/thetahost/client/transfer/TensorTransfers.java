@@ -46,11 +46,25 @@ public final class TensorTransfers {
     private final LocalStore local;
     private final Encoder encoder;
     private final Progress progress;
+    /** How many of an upload's bases are compared to find the nearest (git config theta.baseCandidates). */
+    private int candidates = DEFAULT_CANDIDATES;
     private TransferLimits limits;
     private long bytesSent;
     private long bytesReceived;
     /** The exchange in progress, whose bytes count in progress reports before it ends. */
     private Exchange current;
+
+    /** Bases compared per uploaded tensor unless configured: the parent's version and two more. */
+    public static final int DEFAULT_CANDIDATES = 3;
+
+    /** Compares at most {@code count} (at least 1) bases per uploaded tensor. */
+    public TensorTransfers withBaseCandidates(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("theta.baseCandidates must be at least 1, not " + count);
+        }
+        this.candidates = count;
+        return this;
+    }
 
     public TensorTransfers(Transport transport, LocalStore local, Encoder encoder, Progress progress) {
         this.transport = transport;
@@ -138,7 +152,8 @@ public final class TensorTransfers {
     }
 
     /**
-     * Uploads the tensors the server lacks.
+     * Uploads the tensors the server lacks, in the order given: list older versions first, so that a newer one can
+     * be sent as a patch against one sent before it in the same upload.
      *
      * @throws TransferFailedException if the server rejects any object (the message names each and why) or fails
      */
@@ -166,11 +181,15 @@ public final class TensorTransfers {
         Map<TensorId, String> rejected = new LinkedHashMap<>();
         int total = todo.size();
         int[] sent = {0};
+        // What the server holds for this repository, or takes earlier in this upload: the bases an object may use.
+        // Items come oldest version first, so a tensor can travel as a patch against one pushed with it.
+        Set<TensorId> available = new HashSet<>(onServer);
         for (List<Upload> batch : batches(new ArrayList<>(todo.values()), limits().maxObjects())) {
             List<TensorId> ids = batch.stream().map(Upload::id).toList();
             exchange(TransferRequest.upload(batch.size()), writer -> {
                 for (Upload u : batch) {
-                    sendObject(writer, u, onServer);
+                    sendObject(writer, u, available);
+                    available.add(u.id());
                     sent[0]++;
                     progress.update("theta: uploading tensors: " + sent[0] + "/" + total + ", "
                             + Progress.megabytes(bytesSent + current.bytesSent() - before) + " sent");
@@ -201,14 +220,28 @@ public final class TensorTransfers {
         return new UploadReport(sentIds, stored, already, bytesSent - before);
     }
 
-    /** Encodes one tensor against the first of its bases that both sides hold, and writes it as an object. */
-    private void sendObject(RequestWriter writer, Upload u, Set<TensorId> onServer) throws IOException {
+    /**
+     * Encodes one tensor against the nearest of its first few bases that both sides hold ({@link #candidates} of
+     * them, compared by {@link Encoder#nearest}), and writes it as an object. A stored patch against the first base
+     * (one theta add made) is sent as it is.
+     */
+    private void sendObject(RequestWriter writer, Upload u, Set<TensorId> available) throws IOException {
         TensorInput target = local.input(u.id()).orElseThrow(() -> new IOException(
                 "tensor " + u.name() + " (" + u.id() + ") is not in the local store, and the server does not have "
                         + "it either"));
-        Optional<TensorId> baseId = u.bases().stream().filter(onServer::contains).filter(local::has).findFirst();
+        List<TensorId> usable = u.bases().stream().filter(available::contains).filter(local::has).distinct()
+                .limit(candidates).toList();
+        Optional<TensorId> baseId = usable.stream().findFirst();
         if (sendStored(writer, u.id(), baseId.orElse(null))) {
             return;
+        }
+        if (usable.size() > 1) {
+            List<Encoder.Base> bases = new ArrayList<>();
+            for (TensorId b : usable) {
+                bases.add(new Encoder.Base(local.input(b).orElseThrow(), b));
+            }
+            int nearest = encoder.nearest(target, bases);
+            baseId = nearest < 0 ? Optional.empty() : Optional.of(usable.get(nearest));
         }
         Optional<Encoder.Base> base = baseId.map(b -> new Encoder.Base(local.input(b).orElseThrow(), b));
         // The hint describes the update against the parameter's own previous version only.

@@ -90,6 +90,37 @@ public final class Encoder {
         return choice.result();
     }
 
+    /**
+     * Which of several bases the target is nearest to: the one with the fewest changed elements, a count that costs a
+     * read of both and no compression, so only the winner is encoded. Ties go to the earlier candidate (callers list
+     * them nearest in history first), as does every candidate left once the time budget is spent.
+     *
+     * @return the index of the chosen candidate, or -1 if none has the target's dtype and shape
+     */
+    public int nearest(TensorInput target, List<Base> candidates) throws IOException {
+        long start = System.nanoTime();
+        int best = -1;
+        double bestChanged = Double.MAX_VALUE;
+        for (int i = 0; i < candidates.size(); i++) {
+            TensorInput b = candidates.get(i).tensor();
+            if (b.dtype() != target.dtype() || !b.shape().equals(target.shape())) {
+                continue;
+            }
+            if (best >= 0 && !withinBudget(start)) {
+                break;
+            }
+            double changed = changedFraction(target, b);
+            if (changed < bestChanged) {
+                best = i;
+                bestChanged = changed;
+            }
+            if (changed == 0) {
+                break;
+            }
+        }
+        return best;
+    }
+
     private boolean withinBudget(long start) {
         return System.nanoTime() - start < options.timeBudget().toNanos();
     }

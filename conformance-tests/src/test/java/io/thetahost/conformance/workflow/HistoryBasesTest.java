@@ -1,0 +1,208 @@
+package io.thetahost.conformance.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thetahost.conformance.support.CheckpointFiles;
+import io.thetahost.conformance.support.Cmd;
+import io.thetahost.conformance.support.Fixtures;
+import io.thetahost.conformance.support.ModelRepo;
+import io.thetahost.conformance.support.SharedDaemon;
+import io.thetahost.conformance.support.Transport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The everyday path (cp a new checkpoint over the old one, git add, commit, push; no hints) costs what the codec finds
+ * against the version in the commit's history, not against the newest version this clone happens to have seen: each
+ * push is held to 1.25x of {@code theta delta} against the right base plus a fixed allowance for the transfer
+ * protocol's own lines, measured from the daemon's request log.
+ */
+class HistoryBasesTest extends SharedDaemon {
+    private static final String MODEL = "model.safetensors";
+    private static final Map<String, String> NO_PROMPT = Map.of("THETA_NO_PROMPT", "1");
+    /** Tensors in the fixtures' checkpoint. */
+    private static final int TENSORS = 52;
+    private static final Pattern TOTAL = Pattern.compile("\"total_bytes\":(\\d+)");
+
+    @BeforeAll
+    static void install() {
+        Cmd.of(Fixtures.binTheta().toString(), "install").env(alice.env()).in(base).run().assertOk();
+    }
+
+    /**
+     * main gets the LoRA fine-tune; a sparse-ternary update made on a branch from base is pushed, then fetched into a
+     * clone that holds base: both cost about the update's patch against base, not against the LoRA version this clone
+     * saw last.
+     */
+    @Test
+    void anUpdateOnABranchFromAnOlderCommitTravelsAsAPatchAgainstThatCommit() throws Exception {
+        String repo = "alice/ternary";
+        ModelRepo a = pushedBase(repo, "ternary");
+        ModelRepo reader = cloneOf(repo, "ternary-reader");
+
+        Files.copy(Fixtures.checkpoint("lora_merged.safetensors"), a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
+        a.git("commit", "-qam", "lora").assertOk();
+        a.git("push", "-q", "origin", "HEAD:main").assertOk();
+
+        a.git("checkout", "-q", "-b", "ternary", "HEAD~1").assertOk();
+        Path ternary = base.resolve("ternary.safetensors");
+        Files.write(ternary, sparseTernary(CheckpointFiles.read(Fixtures.checkpoint("base.safetensors"))));
+        long delta = thetaDelta(a, Fixtures.checkpoint("base.safetensors"), ternary);
+        Files.copy(ternary, a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
+        a.git("commit", "-qam", "sparse-ternary update").assertOk();
+
+        int from = server.requestLog().size();
+        a.git("push", "-q", "origin", "ternary").assertOk();
+        assertNear("push of a sparse-ternary update on a branch from base", ModelRepo.wireSince(server, from), delta,
+                TENSORS);
+
+        from = server.requestLog().size();
+        reader.git("fetch", "-q", "origin", "ternary").assertOk();
+        reader.git("checkout", "-q", "-b", "ternary", "origin/ternary").assertOk();
+        assertArrayEquals(Files.readAllBytes(ternary), Files.readAllBytes(reader.file(MODEL)));
+        assertNear("fetch of that update into a clone holding base", ModelRepo.wireSince(server, from), delta,
+                TENSORS);
+    }
+
+    /** Two updates committed one on the other and pushed at once: the second travels as a patch against the first. */
+    @Test
+    void twoUpdatesPushedAtOnceTravelAsAChainOfPatches() throws Exception {
+        String repo = "alice/chain";
+        ModelRepo a = pushedBase(repo, "chain");
+        Path first = base.resolve("chain-1.safetensors");
+        Path second = base.resolve("chain-2.safetensors");
+        Files.write(first, sparseTernary(CheckpointFiles.read(Fixtures.checkpoint("base.safetensors"))));
+        Files.write(second, sparseUpdate(CheckpointFiles.read(first)));
+        long delta = thetaDelta(a, Fixtures.checkpoint("base.safetensors"), first) + thetaDelta(a, first, second);
+        for (Path update : new Path[] {first, second}) {
+            Files.copy(update, a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
+            a.git("commit", "-qam", update.getFileName().toString()).assertOk();
+        }
+        int from = server.requestLog().size();
+        a.git("push", "-q", "origin", "HEAD:main").assertOk();
+        assertNear("push of two updates at once, each against the one before", ModelRepo.wireSince(server, from),
+                delta, 2 * TENSORS);
+    }
+
+    /**
+     * A sparse fine-tune of base committed on top of an unrelated full fine-tune: its parent is not the nearest version,
+     * base (its grandparent) is, and the push finds it.
+     */
+    @Test
+    void anUpdateCommittedOnTopOfAnUnrelatedOneFindsTheNearerBase() throws Exception {
+        String repo = "alice/nearer";
+        ModelRepo a = pushedBase(repo, "nearer");
+        CheckpointFiles baseFile = CheckpointFiles.read(Fixtures.checkpoint("base.safetensors"));
+
+        Files.write(a.file(MODEL), fullFineTune(baseFile));
+        a.git("commit", "-qam", "full fine-tune").assertOk();
+        a.git("push", "-q", "origin", "HEAD:main").assertOk();
+
+        Path sparse = base.resolve("sparse.safetensors");
+        Files.write(sparse, sparseUpdate(baseFile));
+        long delta = thetaDelta(a, Fixtures.checkpoint("base.safetensors"), sparse);
+        Files.copy(sparse, a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
+        a.git("commit", "-qam", "sparse fine-tune of base").assertOk();
+        int from = server.requestLog().size();
+        a.git("push", "-q", "origin", "HEAD:main").assertOk();
+        assertNear("push of a sparse fine-tune of base committed on top of a full fine-tune",
+                ModelRepo.wireSince(server, from), delta, TENSORS);
+    }
+
+    private static ModelRepo pushedBase(String repo, String dirName) throws Exception {
+        server.admin("repo", "create", repo).assertOk();
+        ModelRepo a = cloneOf(repo, dirName);
+        a.theta("track", MODEL).assertOk();
+        Files.copy(Fixtures.checkpoint("base.safetensors"), a.file(MODEL));
+        a.git("add", "-A").assertOk();
+        a.git("commit", "-qm", "base").assertOk();
+        a.git("push", "-q", "origin", "HEAD:main").assertOk();
+        return a;
+    }
+
+    private static ModelRepo cloneOf(String repo, String dirName) {
+        Path dir = base.resolve(dirName);
+        alice.git(base, "clone", "-q", alice.url(Transport.SSH, repo), dir.toString()).assertOk();
+        return new ModelRepo(alice, dir, NO_PROMPT);
+    }
+
+    /** The bytes {@code theta delta} finds for TARGET against BASE. */
+    private static long thetaDelta(ModelRepo a, Path baseFile, Path target) {
+        String json = a.theta("delta", "--json", baseFile.toString(), target.toString()).assertOk().out();
+        Matcher m = TOTAL.matcher(json.replace(" ", ""));
+        assertTrue(m.find(), json);
+        return Long.parseLong(m.group(1));
+    }
+
+    /**
+     * Holds a transfer's bytes on the wire, git's and theta's, to 1.25x of what {@code theta delta} finds, plus an
+     * allowance for what is not encodings: the transfer protocol's lookup and framing, about 300 bytes per tensor of
+     * the checkpoints (its id and candidate bases asked for and answered), and 4 KiB for git's own exchange.
+     */
+    private static void assertNear(String what, ModelRepo.Wire wire, long delta, int tensors) {
+        long allowance = 300L * tensors + 4096;
+        System.out.printf("%s: %,d bytes on the wire (%,d theta, %,d git), theta delta %,d: %.2fx%n", what,
+                wire.total(), wire.theta(), wire.git(), delta, (double) wire.total() / delta);
+        assertTrue(wire.total() <= 1.25 * delta + allowance, what + ": " + wire.total() + " bytes on the wire for "
+                + delta + " bytes of encodings (allowed: 1.25x + " + allowance + ")");
+    }
+
+    /** Base with 1% of the elements of every 2-D tensor moved by +-0.01, as a sparse-ternary update would. */
+    static byte[] sparseTernary(CheckpointFiles file) {
+        SplittableRandom random = new SplittableRandom(7);
+        return changeMatrices(file, v -> {
+            for (int i = 0; i < v.length; i++) {
+                if (random.nextInt(100) == 0) {
+                    v[i] += random.nextBoolean() ? 0.01f : -0.01f;
+                }
+            }
+            return v;
+        });
+    }
+
+    /** Base with 0.5% of the elements of every 2-D tensor given new values. */
+    static byte[] sparseUpdate(CheckpointFiles file) {
+        SplittableRandom random = new SplittableRandom(11);
+        return changeMatrices(file, v -> {
+            for (int i = 0; i < v.length; i++) {
+                if (random.nextInt(200) == 0) {
+                    v[i] += (float) random.nextDouble(-0.05, 0.05);
+                }
+            }
+            return v;
+        });
+    }
+
+    /** Every tensor changed a little everywhere, as full fine-tuning does. */
+    static byte[] fullFineTune(CheckpointFiles file) {
+        SplittableRandom random = new SplittableRandom(13);
+        byte[] out = file.bytes();
+        for (var t : file.header().tensors()) {
+            out = CheckpointFiles.of(out).withFloats(t.name(), v -> {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] *= 1f + (float) random.nextDouble(-0.01, 0.01);
+                }
+                return v;
+            });
+        }
+        return out;
+    }
+
+    private static byte[] changeMatrices(CheckpointFiles file, java.util.function.UnaryOperator<float[]> change) {
+        byte[] out = file.bytes();
+        for (var t : file.header().tensors()) {
+            if (t.shape().rank() == 2) {
+                out = CheckpointFiles.of(out).withFloats(t.name(), change);
+            }
+        }
+        return out;
+    }
+}

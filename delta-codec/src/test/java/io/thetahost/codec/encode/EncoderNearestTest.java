@@ -1,0 +1,64 @@
+package io.thetahost.codec.encode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.thetahost.codec.numeric.Elements;
+import io.thetahost.protocol.tensor.DType;
+import io.thetahost.protocol.tensor.Shape;
+import io.thetahost.protocol.tensor.TensorId;
+import java.io.IOException;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Of several bases, the one the target differs least from is chosen, and history's order breaks ties. */
+class EncoderNearestTest {
+    private static final Shape SHAPE = Shape.of(64, 48);
+    private final SplittableRandom random = new SplittableRandom(5);
+    private final Encoder encoder = new Encoder(EncoderOptions.defaults(), LowRankDetector.available());
+
+    private byte[] changed(byte[] from, int elements) {
+        byte[] out = from.clone();
+        for (int k = 0; k < elements; k++) {
+            Elements.set(out, random.nextInt(64 * 48), 4, random.nextInt() & 0xffffffffL);
+        }
+        return out;
+    }
+
+    private static Encoder.Base base(Shape shape, byte[] raw) {
+        return new Encoder.Base(TensorInput.of(DType.F32, shape, raw), TensorId.of(DType.F32, shape, raw));
+    }
+
+    @Test
+    void theBaseWithFewestChangedElementsWins() throws IOException {
+        byte[] original = changed(new byte[64 * 48 * 4], 64 * 48);
+        byte[] target = changed(original, 20);
+        byte[] far = changed(target, 2_000);
+        byte[] nearer = changed(target, 200);
+        TensorInput t = TensorInput.of(DType.F32, SHAPE, target);
+        assertEquals(2, encoder.nearest(t, List.of(base(SHAPE, far), base(SHAPE, nearer), base(SHAPE, original))));
+        assertEquals(1, encoder.nearest(t, List.of(base(SHAPE, far), base(SHAPE, original), base(SHAPE, nearer))));
+    }
+
+    @Test
+    void equallyNearBasesGoToTheFirstListed() throws IOException {
+        byte[] target = changed(new byte[64 * 48 * 4], 64 * 48);
+        byte[] a = target.clone();
+        byte[] b = target.clone();
+        for (int i = 0; i < a.length; i += 4) { // every element differs, in both: a LoRA update looks like this
+            a[i] ^= 1;
+            b[i] ^= 2;
+        }
+        TensorInput t = TensorInput.of(DType.F32, SHAPE, target);
+        assertEquals(0, encoder.nearest(t, List.of(base(SHAPE, a), base(SHAPE, b))));
+    }
+
+    @Test
+    void aBaseOfAnotherShapeIsNeverChosen() throws IOException {
+        byte[] target = changed(new byte[64 * 48 * 4], 64 * 48);
+        Shape other = Shape.of(48, 64);
+        TensorInput t = TensorInput.of(DType.F32, SHAPE, target);
+        assertEquals(-1, encoder.nearest(t, List.of(base(other, target.clone()))));
+        assertEquals(1, encoder.nearest(t, List.of(base(other, target.clone()), base(SHAPE, changed(target, 9)))));
+    }
+}
