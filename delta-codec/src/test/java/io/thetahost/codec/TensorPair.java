@@ -8,8 +8,11 @@ import io.thetahost.codec.encode.KindEncoders;
 import io.thetahost.codec.encode.LowRankFactors;
 import io.thetahost.codec.encode.TensorInput;
 import io.thetahost.codec.format.DecodeLimits;
+import io.thetahost.codec.encodings.LowRankEncoding;
 import io.thetahost.codec.format.EncodingHeader;
+import io.thetahost.codec.format.EncodingKind;
 import io.thetahost.codec.format.EncodingReader;
+import io.thetahost.codec.format.EncodingWriter;
 import io.thetahost.codec.format.Section;
 import io.thetahost.codec.format.SectionTag;
 import io.thetahost.protocol.tensor.DType;
@@ -94,6 +97,25 @@ public record TensorPair(DType dtype, Shape shape, byte[] target, byte[] base) {
         return wanted -> wanted.equals(id)
                 ? Optional.of(new BaseTensor(dtype, shape, new ByteArrayInputStream(base)))
                 : Optional.empty();
+    }
+
+    /**
+     * A low-rank encoding as a version-1 writer made it, with no residual: for a target that is version 1's apply of
+     * the factors (one chunk, which holds every row).
+     */
+    public byte[] lowRankVersion1(LowRankFactors factors) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        EncodingHeader h = new EncodingHeader(EncodingKind.LOW_RANK, dtype, shape, targetId(), baseId(),
+                shape.rows(), factors.rank(), 0f, EncodingHeader.VERSION_1);
+        EncodingWriter w = new EncodingWriter(out, h, List.of(LowRankEncoding.factorA(factors.a())), 1);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(factors.b().length * 4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float v : factors.b()) {
+            b.putFloat(v);
+        }
+        w.chunk(List.of(new Section(SectionTag.FACTOR_B, b.array())));
+        w.finish();
+        return out.toByteArray();
     }
 
     /** Decodes with the default limits; the id is checked by the decoder. */

@@ -199,8 +199,8 @@ class ModelWorkflowTest extends SharedDaemon {
 
     /**
      * base with the adapter applied as docs/DESIGN.md §3 says, computed here independently: GPT-2's Conv1D weights are
-     * in x out, so B' = 2 lora_A^T (the scale folded in) and A' = lora_B^T; each element is W, then + B'[i][k] A'[k][j]
-     * for k in order, every step in float32.
+     * in x out, so B' = 2 lora_A^T (the scale folded in) and A' = lora_B^T; each element is W + the sum of
+     * B'[i][k] A'[k][j] for k in order (the product first: encoding format version 2), every step in float32.
      */
     private byte[] canonicalLora() {
         CheckpointFiles result = base;
@@ -218,12 +218,12 @@ class ModelWorkflowTest extends SharedDaemon {
                     float[] updated = new float[w.length];
                     for (int i = 0; i < in; i++) {
                         for (int j = 0; j < out; j++) {
-                            float acc = w[i * out + j];
+                            float product = 0f;
                             for (int k = 0; k < rank; k++) {
                                 float bik = 2f * loraA[k * in + i];
-                                acc = acc + bik * loraB[j * rank + k];
+                                product = product + bik * loraB[j * rank + k];
                             }
-                            updated[i * out + j] = acc;
+                            updated[i * out + j] = w[i * out + j] + product;
                         }
                     }
                     return updated;

@@ -106,7 +106,7 @@ public final class KindEncoders {
         long rowsPerChunk = Chunking.rowsPerChunk(target.dtype(), target.shape(), options.chunkBytes(),
                 4L * factors.rank());
         EncodingHeader h = new EncodingHeader(EncodingKind.LOW_RANK, target.dtype(), target.shape(), targetId, baseId,
-                rowsPerChunk, factors.rank(), 0f);
+                rowsPerChunk, factors.rank(), 0f, EncodingHeader.versionFor(EncodingKind.LOW_RANK));
         Section a = LowRankEncoding.factorA(factors.a());
         EncodingWriter w = new EncodingWriter(out, h, List.of(a), options.zstdLevel());
         try (ChunkedPair chunks = new ChunkedPair(target, base, h.rowsPerChunk())) {
@@ -123,6 +123,6 @@ public final class KindEncoders {
             int rank, float magnitude) {
         long rowsPerChunk = Chunking.rowsPerChunk(target.dtype(), target.shape(), options.chunkBytes());
         return new EncodingHeader(kind, target.dtype(), target.shape(), targetId, baseId, rowsPerChunk, rank,
-                magnitude);
+                magnitude, EncodingHeader.versionFor(kind));
     }
 }

@@ -65,7 +65,7 @@ public final class ChunkApply {
                         header.magnitude(), base, dtype);
                 break;
             case LOW_RANK:
-                out = LowRankEncoding.apply(s.get(SectionTag.FACTOR_B), factorA, header.rank(),
+                out = LowRankEncoding.apply(header.version(), s.get(SectionTag.FACTOR_B), factorA, header.rank(),
                         Math.toIntExact(header.chunkRows(index)), Math.toIntExact(header.shape().rowElements()),
                         base, dtype);
                 break;

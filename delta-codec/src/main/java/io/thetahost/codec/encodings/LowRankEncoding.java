@@ -1,5 +1,7 @@
 package io.thetahost.codec.encodings;
 
+import io.thetahost.codec.format.EncodingHeader;
+import io.thetahost.codec.format.EncodingKind;
 import io.thetahost.codec.format.InvalidEncodingException;
 import io.thetahost.codec.format.Section;
 import io.thetahost.codec.format.SectionTag;
@@ -12,9 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A matrix chunk as the canonical low-rank apply to the base (docs/DESIGN.md section 3): for each element
- * {@code acc = f32(W[i][j]); for k in 0..r-1: acc = acc + (B[i][k] * A[k][j])}, every operation rounded to float32,
- * then rounded to the dtype; plus a residual where that is not the target. Any scale is already folded into B.
+ * A matrix chunk as the canonical low-rank apply to the base (docs/DESIGN.md section 3), plus a residual where that is
+ * not the target. Any scale is already folded into B. Version 2 (what encoders write): for each element
+ * {@code d = 0; for k in 0..r-1: d = d + (B[i][k] * A[k][j]); acc = f32(W[i][j]) + d}, the product first, as peft's
+ * merge computes it, which matches a GPU merge about twice as often as version 1:
+ * {@code acc = f32(W[i][j]); for k in 0..r-1: acc = acc + (B[i][k] * A[k][j])}. Every operation is rounded to
+ * float32, then the result to the dtype.
  */
 public final class LowRankEncoding {
     private LowRankEncoding() {
@@ -30,32 +35,33 @@ public final class LowRankEncoding {
     }
 
     /**
-     * Encodes one chunk: its rows of factor B (rows x r, row-major) and the residual.
+     * Encodes one chunk, for the current version: its rows of factor B (rows x r, row-major) and the residual.
      *
      * @param bRows the chunk's rows of B
      */
     public static List<Section> encode(byte[] target, byte[] base, DType dtype, float[] bRows, float[] a, int rank,
             int columns) {
-        byte[] canonical = apply(bRows, a, rank, bRows.length / rank, columns, base, dtype);
+        byte[] canonical = canonicalApply(bRows, a, rank, columns, base, dtype);
         List<Section> sections = new ArrayList<>(List.of(new Section(SectionTag.FACTOR_B, floats(bRows))));
         Residual.section(target, canonical, dtype.byteSize()).ifPresent(sections::add);
         return sections;
     }
 
     /**
-     * The canonical apply (docs/DESIGN.md §3) of the factors to rows of a base: what a low-rank encoding of
-     * these factors with no residual decodes to.
+     * The canonical apply (docs/DESIGN.md §3), current version, of the factors to rows of a base: what a low-rank
+     * encoding of these factors with no residual decodes to.
      *
      * @param bRows the rows' part of factor B (rows x r, row-major, scale folded in)
      * @param a factor A (r x columns, row-major)
      * @param base the rows of the base tensor, in {@code dtype}
      */
     public static byte[] canonicalApply(float[] bRows, float[] a, int rank, int columns, byte[] base, DType dtype) {
-        return apply(bRows, a, rank, bRows.length / rank, columns, base, dtype);
+        return apply(EncodingHeader.versionFor(EncodingKind.LOW_RANK), bRows, a, rank, bRows.length / rank, columns,
+                base, dtype);
     }
 
-    static byte[] apply(byte[] bRowsData, byte[] aData, int rank, int rows, int columns, byte[] base, DType dtype)
-            throws InvalidEncodingException {
+    static byte[] apply(int version, byte[] bRowsData, byte[] aData, int rank, int rows, int columns, byte[] base,
+            DType dtype) throws InvalidEncodingException {
         if (aData.length != (long) rank * columns * 4) {
             throw new InvalidEncodingException("factor A holds " + aData.length + " bytes, a " + rank + " x "
                     + columns + " float32 matrix needs " + (long) rank * columns * 4);
@@ -64,19 +70,20 @@ public final class LowRankEncoding {
             throw new InvalidEncodingException("factor B holds " + bRowsData.length + " bytes for " + rows
                     + " rows of rank " + rank + ", which need " + (long) rows * rank * 4);
         }
-        return apply(toFloats(bRowsData), toFloats(aData), rank, rows, columns, base, dtype);
+        return apply(version, toFloats(bRowsData), toFloats(aData), rank, rows, columns, base, dtype);
     }
 
-    /** The canonical apply; the loop order keeps each element's additions in k order, as the contract says. */
-    static byte[] apply(float[] b, float[] a, int rank, int rows, int columns, byte[] base, DType dtype) {
+    /** The canonical apply of a version; the loop order keeps each element's additions in k order. */
+    static byte[] apply(int version, float[] b, float[] a, int rank, int rows, int columns, byte[] base, DType dtype) {
         FloatElements f = FloatElements.of(dtype).orElseThrow();
+        boolean productFirst = version >= EncodingHeader.VERSION_2;
         int width = dtype.byteSize();
         byte[] out = new byte[base.length];
         float[] acc = new float[columns];
         for (int i = 0; i < rows; i++) {
             int rowStart = i * columns;
             for (int j = 0; j < columns; j++) {
-                acc[j] = f.toFloat(Elements.get(base, rowStart + j, width));
+                acc[j] = productFirst ? 0f : f.toFloat(Elements.get(base, rowStart + j, width));
             }
             for (int k = 0; k < rank; k++) {
                 float bik = b[i * rank + k];
@@ -87,7 +94,8 @@ public final class LowRankEncoding {
                 }
             }
             for (int j = 0; j < columns; j++) {
-                Elements.set(out, rowStart + j, width, f.fromFloat(acc[j]));
+                float v = productFirst ? f.toFloat(Elements.get(base, rowStart + j, width)) + acc[j] : acc[j];
+                Elements.set(out, rowStart + j, width, f.fromFloat(v));
             }
         }
         return out;

@@ -12,6 +12,7 @@ import io.thetahost.protocol.tensor.TensorId;
  * @param rowsPerChunk rows of the tensor per chunk (see {@link Shape#rows()}); the last chunk may hold fewer
  * @param rank the low-rank rank, 0 for other kinds
  * @param magnitude the sparse-ternary magnitude, 0 for other kinds
+ * @param version the format version: 2 (product-first low-rank apply) or 1; see {@link #versionFor}
  */
 public record EncodingHeader(
         EncodingKind kind,
@@ -21,7 +22,21 @@ public record EncodingHeader(
         TensorId base,
         long rowsPerChunk,
         int rank,
-        float magnitude) {
+        float magnitude,
+        int version) {
+
+    /** The first format: a low-rank encoding applies each product to the base in turn. */
+    public static final int VERSION_1 = 1;
+    /** Version 2 changes only the low-rank apply: the factors' product first, then the base (ENCODINGS.md). */
+    public static final int VERSION_2 = 2;
+
+    /**
+     * The version a writer gives an encoding of this kind: 2 for low-rank, whose meaning changed, and 1 for the
+     * others, whose meaning did not, so that readers of version 1 still read them.
+     */
+    public static int versionFor(EncodingKind kind) {
+        return kind == EncodingKind.LOW_RANK ? VERSION_2 : VERSION_1;
+    }
 
     public long chunkCount() {
         long rows = shape.rows();

@@ -78,8 +78,9 @@ public final class EncodingReader {
             throw new InvalidEncodingException("not a tensor encoding (bad magic number)");
         }
         int version = (int) LittleEndian.read(in, 1, "the version");
-        if (version != EncodingWriter.VERSION) {
-            throw new InvalidEncodingException("unsupported encoding version " + version);
+        if (version != EncodingHeader.VERSION_1 && version != EncodingHeader.VERSION_2) {
+            throw new InvalidEncodingException("unsupported encoding version " + version + " (this build reads 1 and "
+                    + "2)");
         }
         int kindCode = (int) LittleEndian.read(in, 1, "the kind");
         EncodingKind kind = EncodingKind.byCode(kindCode)
@@ -160,7 +161,7 @@ public final class EncodingReader {
             throw new InvalidEncodingException(kind.displayName() + " encoding declares a low-rank rank");
         }
         return new EncodingHeader(kind, dtype, shape, target, hasBase ? TensorId.ofDigest(baseDigest) : null,
-                rowsPerChunk, lowRank, magnitude);
+                rowsPerChunk, lowRank, magnitude, version);
     }
 
     private static long multiplyOrMax(long a, long b) {

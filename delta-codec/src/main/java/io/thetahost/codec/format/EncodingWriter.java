@@ -9,7 +9,7 @@ import java.util.List;
  * little-endian:
  *
  * <pre>
- * "TENC" u8 version=1  u8 kind  u8 dtype-code  u8 rank  u64 dims[rank]
+ * "TENC" u8 version (1, or 2 for low-rank)  u8 kind  u8 dtype-code  u8 rank  u64 dims[rank]
  * 32 bytes target id   32 bytes base id (zeros when none)   u64 rows-per-chunk
  * u32 low-rank rank    u32 sparse-ternary magnitude (float32 bits)
  * u32 n  section[n]                      shared sections
@@ -22,7 +22,6 @@ import java.util.List;
 public final class EncodingWriter {
     static final byte[] MAGIC = {'T', 'E', 'N', 'C'};
     static final byte[] END = {'T', 'E', 'N', 'D'};
-    static final int VERSION = 1;
 
     private final OutputStream out;
     private final int level;
@@ -36,7 +35,7 @@ public final class EncodingWriter {
         this.level = zstdLevel;
         this.header = header;
         out.write(MAGIC);
-        out.write(VERSION);
+        out.write(header.version());
         out.write(header.kind().code());
         out.write(header.dtype().code());
         out.write(header.shape().rank());

@@ -121,15 +121,16 @@ class EncoderChoiceTest {
         return new LowRankFactors(rank, ROWS, COLS, b, a);
     }
 
-    /** The contract's apply, written out plainly: acc = W; acc = acc + B[i][k] * A[k][j] for k in order. */
+    /** The contract's apply, written out plainly: W + (the sum of B[i][k] * A[k][j] for k in order). */
     private static byte[] canonical(byte[] base, LowRankFactors f) {
         byte[] out = new byte[base.length];
         for (int i = 0; i < ROWS; i++) {
             for (int j = 0; j < COLS; j++) {
-                float acc = Float.intBitsToFloat((int) Elements.get(base, i * COLS + j, 4));
+                float d = 0f; // the canonical apply, format version 2: the products' sum, then the base
                 for (int k = 0; k < f.rank(); k++) {
-                    acc = acc + f.b()[i * f.rank() + k] * f.a()[k * COLS + j];
+                    d = d + f.b()[i * f.rank() + k] * f.a()[k * COLS + j];
                 }
+                float acc = Float.intBitsToFloat((int) Elements.get(base, i * COLS + j, 4)) + d;
                 Elements.set(out, i * COLS + j, 4, Float.floatToRawIntBits(acc) & 0xffffffffL);
             }
         }

@@ -40,8 +40,9 @@ class ExactnessTest {
     // ---------------------------------------------------------------- references
 
     /**
-     * The canonical low-rank apply as the design states it: for each i, j: acc = f32(W[i][j]), then for k ascending
-     * acc = acc + (B[i][k] * A[k][j]), each operation rounded to float32, then acc rounded to the dtype.
+     * The canonical low-rank apply as the design states it (format version 2): for each i, j: d = 0, then for k
+     * ascending d = d + (B[i][k] * A[k][j]); acc = f32(W[i][j]) + d; each operation rounded to float32, then acc
+     * rounded to the dtype.
      */
     static byte[] referenceLowRank(DType dtype, byte[] base, LowRankFactors f) {
         FloatElements el = FloatElements.of(dtype).orElseThrow();
@@ -50,11 +51,11 @@ class ExactnessTest {
         for (int i = 0; i < f.rows(); i++) {
             for (int j = 0; j < f.columns(); j++) {
                 int e = i * f.columns() + j;
-                float acc = el.toFloat(Elements.get(base, e, width));
+                float d = 0f;
                 for (int k = 0; k < f.rank(); k++) {
-                    acc = acc + (f.b()[i * f.rank() + k] * f.a()[k * f.columns() + j]);
+                    d = d + (f.b()[i * f.rank() + k] * f.a()[k * f.columns() + j]);
                 }
-                Elements.set(out, e, width, el.fromFloat(acc));
+                Elements.set(out, e, width, el.fromFloat(el.toFloat(Elements.get(base, e, width)) + d));
             }
         }
         return out;
@@ -138,25 +139,30 @@ class ExactnessTest {
     }
 
     @Test
-    void lowRankAddsTheProductsToTheBaseOneAtATimeInRankOrder() throws IOException {
+    void lowRankSumsTheProductsInRankOrderThenAddsTheSumToTheBase() throws IOException {
         SplittableRandom r = new SplittableRandom(77);
         int found = 0;
         for (int tries = 0; found < 25 && tries < 1_000_000; tries++) {
             float w = (float) r.nextGaussian();
-            float[] b = {(float) r.nextGaussian(), (float) r.nextGaussian()};
-            float[] a = {(float) r.nextGaussian(), (float) r.nextGaussian()};
-            float inOrder = (w + b[0] * a[0]) + b[1] * a[1];
-            float productsFirst = w + (b[0] * a[0] + b[1] * a[1]);
-            float reversed = (w + b[1] * a[1]) + b[0] * a[0];
-            if (Float.compare(inOrder, productsFirst) == 0 || Float.compare(inOrder, reversed) == 0) {
+            float[] b = {(float) r.nextGaussian(), (float) r.nextGaussian(), (float) r.nextGaussian()};
+            float[] a = {(float) r.nextGaussian(), (float) r.nextGaussian(), (float) r.nextGaussian()};
+            float[] p = {b[0] * a[0], b[1] * a[1], b[2] * a[2]};
+            float productsFirst = w + ((p[0] + p[1]) + p[2]);
+            float oneAtATime = ((w + p[0]) + p[1]) + p[2]; // format version 1
+            float reversed = w + ((p[2] + p[1]) + p[0]);
+            if (Float.compare(productsFirst, oneAtATime) == 0 || Float.compare(productsFirst, reversed) == 0) {
                 continue;
             }
             found++;
-            LowRankFactors factors = new LowRankFactors(2, 1, 1, b, a);
-            TensorPair pair = new TensorPair(DType.F32, Shape.of(1, 1), f32(inOrder), f32(w));
+            LowRankFactors factors = new LowRankFactors(3, 1, 1, b, a);
+            TensorPair pair = new TensorPair(DType.F32, Shape.of(1, 1), f32(productsFirst), f32(w));
             byte[] encoding = pair.lowRank(chunks(64), factors);
             assertEquals(List.of(), Layout.of(encoding).chunksWithResidual(), "w=" + w);
-            assertArrayEquals(f32(inOrder), pair.decode(encoding));
+            assertArrayEquals(f32(productsFirst), pair.decode(encoding));
+
+            // An encoding written as version 1 still decodes by version 1's rule: each product added to the base.
+            TensorPair old = pair.withTarget(f32(oneAtATime));
+            assertArrayEquals(f32(oneAtATime), old.decode(old.lowRankVersion1(factors)), "w=" + w);
         }
         assertEquals(25, found);
     }

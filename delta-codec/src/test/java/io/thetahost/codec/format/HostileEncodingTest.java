@@ -90,10 +90,10 @@ class HostileEncodingTest {
         @Test
         void unsupportedVersion() throws IOException {
             CraftedEncoding c = dense();
-            c.version = 2;
-            assertRefused("unsupported encoding version 2", c);
+            c.version = 3;
+            assertRefused("unsupported encoding version 3 (this build reads 1 and 2)", c);
             c.version = 0;
-            assertRefused("unsupported encoding version 0", c);
+            assertRefused("unsupported encoding version 0 (this build reads 1 and 2)", c);
         }
 
         @Test
