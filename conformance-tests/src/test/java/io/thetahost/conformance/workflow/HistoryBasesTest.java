@@ -1,6 +1,8 @@
 package io.thetahost.conformance.workflow;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thetahost.conformance.support.CheckpointFiles;
@@ -115,6 +117,32 @@ class HistoryBasesTest extends SharedDaemon {
         a.git("push", "-q", "origin", "HEAD:main").assertOk();
         assertNear("push of a sparse fine-tune of base committed on top of a full fine-tune",
                 ModelRepo.wireSince(server, from), delta, TENSORS);
+    }
+
+    /**
+     * A remote whose URL carries the token ({@code http://alice:TOKEN@host/...}), with no credential helper at all:
+     * theta's upload uses the URL's credentials as git does, the push lands, and the token is never printed.
+     */
+    @Test
+    void aPushToAnHttpUrlWithTheTokenInItWorksAndNeverShowsTheToken() throws Exception {
+        String repo = "alice/token-url";
+        server.admin("repo", "create", repo).assertOk();
+        String url = alice.url(Transport.HTTP, repo).replace("http://", "http://alice:" + alice.token() + "@");
+        Path dir = base.resolve("token-url");
+        Cmd.Result cloned = alice.git(base, "-c", "credential.helper=", "clone", url, dir.toString()).assertOk();
+        ModelRepo a = new ModelRepo(alice, dir, NO_PROMPT);
+        a.theta("track", MODEL).assertOk();
+        Files.copy(Fixtures.checkpoint("base.safetensors"), a.file(MODEL));
+        a.git("add", "-A").assertOk();
+        a.git("commit", "-qm", "base").assertOk();
+        // An empty credential.helper clears the helpers for git and for the hook theta runs under it.
+        Cmd.Result pushed = a.git("-c", "credential.helper=", "push", "origin", "HEAD:main").assertOk();
+        assertTrue(pushed.err().contains("theta: uploaded "), pushed.err());
+        assertEquals(a.git("rev-parse", "HEAD").assertOk().out().strip(),
+                io.thetahost.conformance.support.Repos.serverRef(server, repo, "refs/heads/main"));
+        for (Cmd.Result r : new Cmd.Result[] {cloned, pushed}) {
+            assertFalse((r.out() + r.err()).contains(alice.token()), "the token is never printed:\n" + r.all());
+        }
     }
 
     private static ModelRepo pushedBase(String repo, String dirName) throws Exception {
