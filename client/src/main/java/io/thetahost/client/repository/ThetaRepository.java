@@ -129,9 +129,13 @@ public final class ThetaRepository {
                 + "or more");
     }
 
+    /** How many versions of each wanted parameter a download offers as bases. */
+    static final int OFFERED_VERSIONS = 4;
+
     /**
      * Downloads the tensors of a manifest (those whose names {@code include} accepts) that the store lacks, offering
-     * the versions of the same parameters held here as bases so only what changed moves.
+     * the versions of the same parameters held here as bases (up to {@link #OFFERED_VERSIONS} each) so only what
+     * changed moves.
      *
      * @param what the checkpoint, for messages
      * @throws IOException naming a tensor the remote does not have (or does not let this user read)
@@ -145,13 +149,15 @@ public final class ThetaRepository {
             if (!include.test(t.name()) || local.has(t.id()) || !wanted.add(t.id())) {
                 continue;
             }
-            TensorId base = local.parameters().versionsOf(t.name(), t.id()).stream().filter(local::has).findFirst()
-                    .orElse(null);
-            if (base == null) {
+            // The versions of this parameter held here, last seen first: the first is the suggested base, and all
+            // are offered, so the server can send the patch it stores when its base is any of them.
+            List<TensorId> held = local.parameters().versionsOf(t.name(), t.id()).stream().filter(local::has)
+                    .limit(OFFERED_VERSIONS).toList();
+            if (held.isEmpty()) {
                 wants.add(Want.of(t.id()));
             } else {
-                wants.add(Want.of(t.id(), base));
-                haves.add(base);
+                wants.add(Want.of(t.id(), held.get(0)));
+                haves.addAll(held);
             }
         }
         if (wants.isEmpty()) {

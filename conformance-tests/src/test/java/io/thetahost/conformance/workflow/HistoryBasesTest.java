@@ -41,8 +41,8 @@ class HistoryBasesTest extends SharedDaemon {
 
     /**
      * main gets the LoRA fine-tune; a sparse-ternary update made on a branch from base is pushed, then fetched into a
-     * clone that holds base: both cost about the update's patch against base, not against the LoRA version this clone
-     * saw last.
+     * clone that holds base and, checked out last, the LoRA version: both cost about the update's patch against base,
+     * not against the LoRA version.
      */
     @Test
     void anUpdateOnABranchFromAnOlderCommitTravelsAsAPatchAgainstThatCommit() throws Exception {
@@ -53,6 +53,7 @@ class HistoryBasesTest extends SharedDaemon {
         Files.copy(Fixtures.checkpoint("lora_merged.safetensors"), a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
         a.git("commit", "-qam", "lora").assertOk();
         a.git("push", "-q", "origin", "HEAD:main").assertOk();
+        reader.git("pull", "-q").assertOk(); // the reader now holds base and the LoRA version, the LoRA one last
 
         a.git("checkout", "-q", "-b", "ternary", "HEAD~1").assertOk();
         Path ternary = base.resolve("ternary.safetensors");
