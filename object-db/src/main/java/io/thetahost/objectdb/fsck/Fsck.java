@@ -45,6 +45,8 @@ public final class Fsck {
     private final Map<BlobKey, TensorId> blobOwners = new HashMap<>();
     private long tensors;
     private long bytesDecoded;
+    private long encodedBytes;
+    private long patches;
     private long accessEntries;
 
     private Fsck(StoreDb db, TensorReader reader, InFlightBlobs inFlight, int maxChainDepth) {
@@ -73,7 +75,7 @@ public final class Fsck {
         Orphans.Found orphans = Orphans.find(db, view, inFlight);
         checkBlobOwners(view);
         return new FsckReport(tensors, bytesDecoded, accessEntries, problems, orphans.blobs().size(),
-                orphans.bytes());
+                orphans.bytes(), encodedBytes, patches);
     }
 
     private void checkTensor(ReadView view, byte[] key, byte[] value) throws IOException {
@@ -92,6 +94,10 @@ public final class Fsck {
             return;
         }
         TensorMeta meta = record.meta();
+        encodedBytes += meta.encodedBytes();
+        if (meta.base() != null) {
+            patches++;
+        }
         TensorId sharing = blobOwners.putIfAbsent(record.blob(), id);
         if (sharing != null) {
             problem(id, "its blob " + record.blob() + " is also the blob of " + sharing);

@@ -14,9 +14,11 @@ import java.util.List;
  * @param problems what is wrong, in the order found
  * @param orphanBlobs blobs of uploads that never committed
  * @param orphanBytes their bytes
+ * @param encodedBytes the stored encodings' bytes, what the tensors cost on disk before RocksDB's own overhead
+ * @param patches the tensors stored as a patch against another (the others are stored dense)
  */
 public record FsckReport(long tensorsChecked, long bytesDecoded, long accessEntriesChecked, List<Problem> problems,
-        long orphanBlobs, long orphanBytes) {
+        long orphanBlobs, long orphanBytes, long encodedBytes, long patches) {
 
     public FsckReport {
         problems = List.copyOf(problems);
@@ -40,6 +42,8 @@ public record FsckReport(long tensorsChecked, long bytesDecoded, long accessEntr
         lines.add("checked " + tensorsChecked + " tensors (" + bytesDecoded + " bytes decoded) and "
                 + accessEntriesChecked + " access entries: " + (isClean() ? "no problems"
                         : problems.size() + (problems.size() == 1 ? " problem" : " problems")));
+        lines.add("stored " + encodedBytes + " bytes of encodings: " + (tensorsChecked - patches) + " tensors dense, "
+                + patches + " as patches against another");
         if (orphanBlobs > 0) {
             lines.add(orphanBlobs + " interrupted uploads leave " + orphanBytes + " bytes that gc reclaims");
         }
