@@ -130,7 +130,7 @@ public final class ThetaRepository {
     }
 
     /** How many versions of each wanted parameter a download offers as bases. */
-    static final int OFFERED_VERSIONS = 4;
+    static final int OFFERED_VERSIONS = Want.MAX_BASES;
 
     /**
      * Downloads the tensors of a manifest (those whose names {@code include} accepts) that the store lacks, offering
@@ -149,16 +149,12 @@ public final class ThetaRepository {
             if (!include.test(t.name()) || local.has(t.id()) || !wanted.add(t.id())) {
                 continue;
             }
-            // The versions of this parameter held here, last seen first: the first is the suggested base, and all
-            // are offered, so the server can send the patch it stores when its base is any of them.
+            // The versions of this parameter held here, last seen first: the want's bases (the server encodes against
+            // the nearest), and haves, so the server can send the patch it stores when its base is any of them.
             List<TensorId> held = local.parameters().versionsOf(t.name(), t.id()).stream().filter(local::has)
                     .limit(OFFERED_VERSIONS).toList();
-            if (held.isEmpty()) {
-                wants.add(Want.of(t.id()));
-            } else {
-                wants.add(Want.of(t.id(), held.get(0)));
-                haves.addAll(held);
-            }
+            wants.add(Want.of(t.id(), held));
+            haves.addAll(held);
         }
         if (wants.isEmpty()) {
             return;

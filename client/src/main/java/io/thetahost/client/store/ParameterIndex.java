@@ -18,13 +18,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which versions of each parameter (by name) this client has seen, newest last: the bases a fetch offers and an
- * upload encodes against, so only what changed moves. An append-only text file ({@code <id> <name>} per line) beside
+ * Which versions of each parameter (by name) this client has seen, the one seen last last: the bases a fetch offers
+ * and an upload falls back to, so only what changed moves. An append-only text file ({@code <id> <name>} per line) beside
  * the store; a line naming a tensor the store has lost is ignored by the callers that check the store.
  */
 public final class ParameterIndex {
     private final Path file;
     private final Map<String, LinkedHashSet<TensorId>> versions = new HashMap<>();
+    private final Map<String, TensorId> newest = new HashMap<>();
 
     private ParameterIndex(Path file) {
         this.file = file;
@@ -48,14 +49,22 @@ public final class ParameterIndex {
         return index;
     }
 
+    /** Makes {@code id} the newest version of {@code name}; false if it already was. */
     private boolean remember(String name, TensorId id) {
+        if (id.equals(newest.get(name))) {
+            return false;
+        }
         LinkedHashSet<TensorId> ids = versions.computeIfAbsent(name, n -> new LinkedHashSet<>());
-        boolean added = ids.remove(id);
+        ids.remove(id);
         ids.add(id);
-        return !added;
+        newest.put(name, id);
+        return true;
     }
 
-    /** Records every tensor of a manifest as a version of its parameter. */
+    /**
+     * Records every tensor of a manifest as the newest version of its parameter. A version seen again is written
+     * again, so the order survives the process: the file's last line for an id is when it was last seen.
+     */
     public synchronized void record(Manifest manifest) throws IOException {
         StringBuilder lines = new StringBuilder();
         for (ManifestTensor t : manifest.tensors()) {

@@ -48,7 +48,7 @@ public final class TensorTransfers {
     private final Progress progress;
     /** How many of an upload's bases are compared to find the nearest (git config theta.baseCandidates). */
     private int candidates = DEFAULT_CANDIDATES;
-    private TransferLimits limits;
+    private ServerCapabilities capabilities;
     private long bytesSent;
     private long bytesReceived;
     /** The exchange in progress, whose bytes count in progress reports before it ends. */
@@ -93,8 +93,13 @@ public final class TensorTransfers {
 
     /** What the server accepts per request, asked once. */
     public TransferLimits limits() throws IOException {
-        if (limits == null) {
-            limits = exchange(TransferRequest.capabilities(), RequestBody.NONE, ResponseReader::forCapabilities,
+        return capabilities().limits();
+    }
+
+    /** What the server advertises, asked once. */
+    private ServerCapabilities capabilities() throws IOException {
+        if (capabilities == null) {
+            capabilities = exchange(TransferRequest.capabilities(), RequestBody.NONE, ResponseReader::forCapabilities,
                     reader -> {
                 ServerCapabilities caps = null;
                 for (ResponseEvent e; !((e = next(reader)) instanceof ResponseEvent.End); ) {
@@ -105,10 +110,10 @@ public final class TensorTransfers {
                 if (caps == null) {
                     throw new TransferFailedException("the server sent no capabilities");
                 }
-                return caps.limits();
+                return caps;
             });
         }
-        return limits;
+        return capabilities;
     }
 
     /** Which of these tensors the server has (and lets this repository read). */
@@ -286,10 +291,13 @@ public final class TensorTransfers {
      * Downloads tensors into the local store, offering what it holds as bases; each is stored only once it decodes
      * to its id.
      *
-     * @param wants the tensors to get, each with the id of the same parameter's version held here, if any
+     * @param asked the tensors to get, each with versions of the same parameter held here, best first (as many as the
+     *     server reads per want are sent)
      * @param haves other tensors held here the server may use as bases
      */
-    public DownloadReport download(List<Want> wants, Collection<TensorId> haves) throws IOException {
+    public DownloadReport download(List<Want> asked, Collection<TensorId> haves) throws IOException {
+        int wantBases = Math.min(capabilities().wantBases(), Want.MAX_BASES);
+        List<Want> wants = asked.stream().map(w -> w.withAtMostBases(wantBases)).toList();
         long before = bytesReceived;
         long sentBefore = bytesSent;
         long started = System.nanoTime();
@@ -302,7 +310,7 @@ public final class TensorTransfers {
         int total = wants.size();
         for (List<Want> batch : batches(wants, limits().maxIds())) {
             List<TensorId> batchHaves = offered.stream().filter(h -> batch.stream().noneMatch(
-                    w -> w.base().map(h::equals).orElse(false))).toList();
+                    w -> w.bases().contains(h))).toList();
             exchange(TransferRequest.download(batch, batchHaves), RequestBody.NONE,
                     in -> ResponseReader.forDownload(in, batch, batchHaves, limits()), reader -> {
                         for (ResponseEvent e; !((e = next(reader)) instanceof ResponseEvent.End); ) {

@@ -75,6 +75,44 @@ class HistoryBasesTest extends SharedDaemon {
                 TENSORS);
     }
 
+    /**
+     * A clone that holds a full fine-tune (seen last) and a sparse-ternary update of v3, but not v3's own base, checks
+     * out v3: the server, unable to send its stored patch, encodes v3 against the nearer of the versions the clone
+     * offers, not the one it saw last.
+     */
+    @Test
+    void aFetchIsEncodedAgainstTheNearestOfTheVersionsHeldHere() throws Exception {
+        String repo = "alice/nearest";
+        ModelRepo a = pushedBase(repo, "nearest");
+        CheckpointFiles baseFile = CheckpointFiles.read(Fixtures.checkpoint("base.safetensors"));
+        Files.write(a.file(MODEL), fullFineTune(baseFile));
+        a.git("commit", "-qam", "v2: full fine-tune").assertOk();
+        a.git("push", "-q", "origin", "HEAD:main").assertOk();
+
+        Path v3 = base.resolve("nearest-v3.safetensors");
+        Path v4 = base.resolve("nearest-v4.safetensors");
+        Files.write(v3, sparseUpdate(baseFile));
+        Files.write(v4, sparseTernary(CheckpointFiles.read(v3)));
+        a.git("checkout", "-q", "-b", "v3", "HEAD~1").assertOk();
+        Files.copy(v3, a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
+        a.git("commit", "-qam", "v3: sparse update of base").assertOk();
+        a.git("push", "-q", "origin", "v3").assertOk();
+        a.git("checkout", "-q", "-b", "v4").assertOk();
+        Files.copy(v4, a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
+        a.git("commit", "-qam", "v4: sparse-ternary update of v3").assertOk();
+        a.git("push", "-q", "origin", "v4").assertOk();
+
+        ModelRepo reader = cloneOf(repo, "nearest-reader"); // main: the full fine-tune, and nothing of base
+        reader.git("checkout", "-q", "-b", "v4", "origin/v4").assertOk();
+        reader.git("checkout", "-q", "main").assertOk(); // the full fine-tune is now the version seen last
+        long delta = thetaDelta(reader, v4, v3);
+        int from = server.requestLog().size();
+        reader.git("checkout", "-q", "-b", "v3", "origin/v3").assertOk();
+        assertArrayEquals(Files.readAllBytes(v3), Files.readAllBytes(reader.file(MODEL)));
+        assertNear("fetch of v3 into a clone holding v4 and, seen last, a full fine-tune",
+                ModelRepo.wireSince(server, from), delta, TENSORS);
+    }
+
     /** Two updates committed one on the other and pushed at once: the second travels as a patch against the first. */
     @Test
     void twoUpdatesPushedAtOnceTravelAsAChainOfPatches() throws Exception {

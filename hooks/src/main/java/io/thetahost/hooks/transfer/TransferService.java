@@ -173,7 +173,8 @@ public final class TransferService implements TransferHandler {
 
     /**
      * Sends one tensor: its stored encoding when that is dense or a patch against a tensor the client offered (and
-     * this repository may read), else the smallest encoding made now against the base the client suggested, or dense.
+     * this repository may read), else the smallest encoding made now against the nearest of the bases the want names
+     * (compared by {@link Encoder#nearest}, a count of changed elements), or dense.
      */
     private void send(TensorMeta meta, Want want, Set<TensorId> offered, ResponseWriter writer, String repo)
             throws IOException {
@@ -189,11 +190,14 @@ public final class TransferService implements TransferHandler {
             }
             return;
         }
-        Optional<Encoder.Base> base = want.base()
-                .filter(b -> offered.contains(b) && store.readable(repo, b))
-                .flatMap(store::meta)
-                .filter(b -> b.dtype() == meta.dtype() && b.shape().equals(meta.shape()))
-                .map(b -> new Encoder.Base(input(b), b.id()));
+        List<Encoder.Base> candidates = new ArrayList<>();
+        for (TensorId b : want.bases()) {
+            store.meta(b).filter(m -> store.readable(repo, b))
+                    .filter(m -> m.dtype() == meta.dtype() && m.shape().equals(meta.shape()))
+                    .ifPresent(m -> candidates.add(new Encoder.Base(input(m), m.id())));
+        }
+        int nearest = candidates.size() > 1 ? encoder.nearest(input(meta), candidates) : candidates.size() - 1;
+        Optional<Encoder.Base> base = nearest < 0 ? Optional.empty() : Optional.of(candidates.get(nearest));
         try (Encoder.Result encoded = encoder.encode(input(meta), meta.id(), base, Optional.empty())) {
             WireEncoding kind = wire(encoded.kind().displayName());
             long length = encoded.encoding().size();

@@ -53,7 +53,9 @@ final class AdvertisementParser {
         if (agent.isPresent() && Syntax.capabilityProblem("agent", agent.get()) != null) {
             throw new TransferProtocolException("the server's " + Syntax.capabilityProblem("agent", agent.get()));
         }
-        return new ServerCapabilities(commands, encodings, limits, agent);
+        // Optional: a server that does not advertise it reads one base per want.
+        int wantBases = lines.containsKey("want-bases") ? (int) positive("want-bases", Integer.MAX_VALUE) : 1;
+        return new ServerCapabilities(commands, encodings, limits, agent, wantBases);
     }
 
     private String require(String key) throws TransferProtocolException {

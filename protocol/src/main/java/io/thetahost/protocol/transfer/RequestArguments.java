@@ -4,7 +4,6 @@ import io.thetahost.protocol.tensor.TensorId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -71,14 +70,24 @@ final class RequestArguments {
                 }
                 throw unknown(line);
             case DOWNLOAD:
-                if (f[0].equals("want") && (f.length == 2 || (f.length == 4 && f[2].equals("base")))) {
+                if (f[0].equals("want") && (f.length == 2 || (f.length >= 4 && f[2].equals("base")))) {
                     TensorId id = Syntax.id(f[1], line);
-                    Optional<TensorId> base = f.length == 4 ? Optional.of(Syntax.id(f[3], line))
-                            : Optional.empty();
-                    if (base.isPresent() && base.get().equals(id)) {
-                        throw new TransferProtocolException("want " + id + " names itself as its base");
+                    if (f.length - 3 > Want.MAX_BASES) {
+                        throw new TransferProtocolException("want " + id + " names " + (f.length - 3)
+                                + " bases, more than the " + Want.MAX_BASES + " this server reads");
                     }
-                    wants.add(new Want(unique(id, seenWants, "want", limits.maxIds(), "wants"), base));
+                    List<TensorId> bases = new ArrayList<>();
+                    for (int i = 3; i < f.length; i++) {
+                        TensorId base = Syntax.id(f[i], line);
+                        if (base.equals(id)) {
+                            throw new TransferProtocolException("want " + id + " names itself as its base");
+                        }
+                        if (bases.contains(base)) {
+                            throw new TransferProtocolException("want " + id + " names base " + base + " twice");
+                        }
+                        bases.add(base);
+                    }
+                    wants.add(new Want(unique(id, seenWants, "want", limits.maxIds(), "wants"), bases));
                     break;
                 }
                 if (f.length == 2 && f[0].equals("have")) {

@@ -46,7 +46,12 @@ public final class RequestWriter {
             out.line("id " + id);
         }
         for (Want w : request.wants()) {
-            out.line("want " + w.id() + w.base().map(b -> " base " + b).orElse(""));
+            StringBuilder line = new StringBuilder("want ").append(w.id());
+            if (!w.bases().isEmpty()) {
+                line.append(" base");
+                w.bases().forEach(b -> line.append(' ').append(b));
+            }
+            out.line(line.toString());
         }
         for (TensorId id : request.haves()) {
             out.line("have " + id);

@@ -66,7 +66,7 @@ public final class ResponseReader {
             TransferLimits limits) {
         Set<TensorId> bases = new HashSet<>(haves);
         for (Want w : wants) {
-            w.base().ifPresent(bases::add);
+            bases.addAll(w.bases());
         }
         return new ResponseReader(in, Command.DOWNLOAD, wants.stream().map(Want::id).toList(), bases,
                 limits.maxObjectBytes());

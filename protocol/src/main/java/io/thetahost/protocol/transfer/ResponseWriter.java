@@ -41,6 +41,9 @@ public final class ResponseWriter {
         out.line("max-object-bytes " + capabilities.limits().maxObjectBytes());
         out.line("max-ids " + capabilities.limits().maxIds());
         out.line("max-objects " + capabilities.limits().maxObjects());
+        if (capabilities.wantBases() > 1) {
+            out.line("want-bases " + capabilities.wantBases());
+        }
         if (capabilities.agent().isPresent()) {
             out.line("agent " + capabilities.agent().get());
         }

@@ -14,9 +14,10 @@ import java.util.Set;
  * @param encodings the encodings the server can decode in an upload and may send in a download; always includes dense
  * @param limits the server's limits
  * @param agent the server software, for logs ({@code thetahost/0.1}); printable ASCII without spaces
+ * @param wantBases the most bases one want may name ({@code want-bases}; 1 where a server does not advertise it)
  */
 public record ServerCapabilities(Set<Command> commands, Set<WireEncoding> encodings, TransferLimits limits,
-        Optional<String> agent) {
+        Optional<String> agent, int wantBases) {
 
     public ServerCapabilities {
         commands = Collections.unmodifiableSet(EnumSet.copyOf(requireNonEmpty(commands, "commands")));
@@ -32,16 +33,19 @@ public record ServerCapabilities(Set<Command> commands, Set<WireEncoding> encodi
         if (agent.isPresent() && Syntax.capabilityProblem("agent", agent.get()) != null) {
             throw new IllegalArgumentException(Syntax.capabilityProblem("agent", agent.get()));
         }
+        if (wantBases < 1) {
+            throw new IllegalArgumentException("want-bases must be at least 1, not " + wantBases);
+        }
     }
 
-    /** Every command and encoding of version 1, with the given limits and no agent. */
+    /** Every command and encoding of version 1, with the given limits, no agent, and {@link Want#MAX_BASES}. */
     public static ServerCapabilities of(TransferLimits limits) {
         return new ServerCapabilities(EnumSet.allOf(Command.class), EnumSet.allOf(WireEncoding.class), limits,
-                Optional.empty());
+                Optional.empty(), Want.MAX_BASES);
     }
 
     public ServerCapabilities withAgent(String agent) {
-        return new ServerCapabilities(commands, encodings, limits, Optional.of(agent));
+        return new ServerCapabilities(commands, encodings, limits, Optional.of(agent), wantBases);
     }
 
     private static <T> Set<T> requireNonEmpty(Set<T> set, String what) {

@@ -62,8 +62,10 @@ final class Syntax {
             }
         }
         for (Want w : wants) {
-            if (w.base().isPresent() && wanted.contains(w.base().get())) {
-                return "want " + w.id() + " names base " + w.base().get() + ", which is itself wanted";
+            for (TensorId base : w.bases()) {
+                if (wanted.contains(base)) {
+                    return "want " + w.id() + " names base " + base + ", which is itself wanted";
+                }
             }
         }
         return null;

@@ -114,7 +114,7 @@ public record TransferRequest(int version, Command command, Map<String, String> 
     public Set<TensorId> offeredBases() {
         Set<TensorId> bases = new HashSet<>(haves);
         for (Want w : wants) {
-            w.base().ifPresent(bases::add);
+            bases.addAll(w.bases());
         }
         return bases;
     }

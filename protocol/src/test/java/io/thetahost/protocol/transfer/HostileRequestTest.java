@@ -149,6 +149,22 @@ class HostileRequestTest {
     }
 
     @Test
+    void wantsWithSeveralBases() {
+        String c = "sha256:" + "c".repeat(64);
+        String d = "sha256:" + "d".repeat(64);
+        String e = "sha256:" + "e".repeat(64);
+        String f = "sha256:" + "f".repeat(64);
+        assertRefused("want " + A + " names 5 bases, more than the 4 this server reads",
+                request("download").line("want " + A + " base " + B + " " + c + " " + d + " " + e + " " + f).flush());
+        assertRefused("want " + A + " names base " + c + " twice",
+                request("download").line("want " + A + " base " + B + " " + c + " " + c).flush());
+        assertRefused("want " + A + " names itself as its base",
+                request("download").line("want " + A + " base " + B + " " + A).flush());
+        assertRefused("want " + A + " names base " + c + ", which is itself wanted",
+                request("download").line("want " + A + " base " + B + " " + c).line("want " + c).flush());
+    }
+
+    @Test
     void truncatedAndOversizedPacketLines() {
         assertRefused("malformed pkt-line in the request where 'id <tensor-id>' or the final flush was expected: "
                 + "pkt-line cut short: 5 of 251 payload bytes", request("lookup").raw("00ffid sh"));

@@ -37,7 +37,7 @@ class TransferRoundTripTest {
         assertEquals(Map.of("agent", "theta/0.1"), received.clientCapabilities());
 
         ServerCapabilities advertised = new ServerCapabilities(EnumSet.allOf(Command.class),
-                EnumSet.allOf(WireEncoding.class), new TransferLimits(500, 1L << 36, 300), Optional.empty())
+                EnumSet.allOf(WireEncoding.class), new TransferLimits(500, 1L << 36, 300), Optional.empty(), 3)
                 .withAgent("thetahost/0.1");
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         ResponseWriter w = new ResponseWriter(response);
@@ -61,7 +61,8 @@ class TransferRoundTripTest {
         assertEquals("0015theta-transfer 1\n000eversion 1\n"
                 + "0031commands capabilities lookup download upload\n"
                 + "0037encodings dense xor sparse low-rank sparse-ternary\n"
-                + "0021max-object-bytes 68719476736\n0012max-ids 10000\n0016max-objects 10000\n0000",
+                + "0021max-object-bytes 68719476736\n0012max-ids 10000\n0016max-objects 10000\n0011want-bases 4\n"
+                + "0000",
                 response.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
@@ -110,7 +111,8 @@ class TransferRoundTripTest {
     void downloadOfEveryBodySizeWithProgressBetweenObjects() throws IOException {
         List<Want> wants = new ArrayList<>();
         for (int i = 0; i < SIZES.length; i++) {
-            wants.add(i % 2 == 0 ? Want.of(id(10 + i)) : Want.of(id(10 + i), id(100 + i)));
+            wants.add(i % 3 == 0 ? Want.of(id(10 + i)) : i % 3 == 1 ? Want.of(id(10 + i), id(100 + i))
+                    : Want.of(id(10 + i), List.of(id(100 + i), id(300 + i), id(400 + i))));
         }
         wants.add(Want.of(id(99)));
         List<TensorId> haves = List.of(id(200), id(201));
