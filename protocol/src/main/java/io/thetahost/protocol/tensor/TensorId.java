@@ -70,6 +70,11 @@ public final class TensorId {
         return PREFIX + HexFormat.of().formatHex(digest);
     }
 
+    /** The id as a person reads it in a message: {@code sha256:} and its first 16 hex digits, then "...". */
+    public String abbreviated() {
+        return PREFIX + HexFormat.of().formatHex(digest, 0, 8) + "...";
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof TensorId && Arrays.equals(((TensorId) o).digest, digest);

@@ -13,6 +13,12 @@ import org.junit.jupiter.api.Test;
 /** The tensor id against its definition, computed here by hand. */
 class TensorIdTest {
     @Test
+    void abbreviatedIsThePrefixAndTheFirstSixteenHexDigits() {
+        TensorId id = TensorId.parse("sha256:" + "0123456789abcdef".repeat(4));
+        assertEquals("sha256:0123456789abcdef...", id.abbreviated());
+    }
+
+    @Test
     void knownAnswerFromTheDefinition() throws Exception {
         byte[] raw = {0, 0, (byte) 0x80, 0x3f, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40, 0, 0, (byte) 0x80, 0x40,
             0, 0, (byte) 0xa0, 0x40, 0, 0, (byte) 0xc0, 0x40}; // float32 1..6, little-endian

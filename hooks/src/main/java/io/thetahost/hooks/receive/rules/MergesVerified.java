@@ -127,7 +127,7 @@ public final class MergesVerified implements CommitRule {
         }
         return recomputed.get().equals(t.id()) ? null : "is not the " + d.strategy() + (d.strategy().equals(
                 "weighted") ? " " + d.weight() : "") + " of the parents' tensors it declares: the server recomputed "
-                + recomputed.get().toString().substring(0, 23) + "...";
+                + recomputed.get().abbreviated();
     }
 
     /** The canonical weighted average's id, streamed a block at a time; empty if a parent's tensor is missing. */

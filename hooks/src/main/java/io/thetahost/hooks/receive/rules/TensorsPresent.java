@@ -23,14 +23,10 @@ public final class TensorsPresent implements CheckpointRule {
         }
         for (ManifestTensor t : c.read().manifest().tensors()) {
             if (!c.push().store().readable(c.push().storeName(), t.id())) {
-                out.add(new Violation(id(), c.commit(), c.path(), t.name(), "tensor " + abbreviate(t.id().toString())
+                out.add(new Violation(id(), c.commit(), c.path(), t.name(), "tensor " + t.id().abbreviated()
                         + " is not on the server", "push with theta installed (theta install), not --no-verify: "
                         + "theta's pre-push hook uploads the tensors before the commits"));
             }
         }
-    }
-
-    private static String abbreviate(String id) {
-        return id.length() > 23 ? id.substring(0, 23) + "..." : id;
     }
 }
