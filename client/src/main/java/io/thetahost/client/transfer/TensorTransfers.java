@@ -236,22 +236,17 @@ public final class TensorTransfers {
                         + "it either"));
         List<TensorId> usable = u.bases().stream().filter(available::contains).filter(local::has).distinct()
                 .limit(candidates).toList();
-        Optional<TensorId> baseId = usable.stream().findFirst();
-        if (sendStored(writer, u.id(), baseId.orElse(null))) {
+        if (sendStored(writer, u.id(), usable.isEmpty() ? null : usable.get(0))) {
             return;
         }
-        if (usable.size() > 1) {
-            List<Encoder.Base> bases = new ArrayList<>();
-            for (TensorId b : usable) {
-                bases.add(new Encoder.Base(local.input(b).orElseThrow(), b));
-            }
-            int nearest = encoder.nearest(target, bases);
-            baseId = nearest < 0 ? Optional.empty() : Optional.of(usable.get(nearest));
+        List<Encoder.Base> bases = new ArrayList<>();
+        for (TensorId b : usable) {
+            bases.add(new Encoder.Base(local.input(b).orElseThrow(), b));
         }
-        Optional<Encoder.Base> base = baseId.map(b -> new Encoder.Base(local.input(b).orElseThrow(), b));
+        Optional<Encoder.Base> base = encoder.nearest(target, bases);
         // The hint describes the update against the parameter's own previous version only.
-        Optional<LowRankFactors> hint = baseId.isPresent() && !u.bases().isEmpty()
-                && u.bases().get(0).equals(baseId.get()) ? u.hint() : Optional.empty();
+        Optional<LowRankFactors> hint = base.isPresent() && !u.bases().isEmpty()
+                && u.bases().get(0).equals(base.get().id()) ? u.hint() : Optional.empty();
         try (Encoder.Result encoded = encoder.encode(target, u.id(), base, hint)) {
             OutputStream out = writer.beginObject(u.id(), encoded.encoding().size());
             try (InputStream in = encoded.encoding().open()) {

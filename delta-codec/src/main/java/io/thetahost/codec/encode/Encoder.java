@@ -93,32 +93,34 @@ public final class Encoder {
     /**
      * Which of several bases the target is nearest to: the one with the fewest changed elements, a count that costs a
      * read of both and no compression, so only the winner is encoded. Ties go to the earlier candidate (callers list
-     * them nearest in history first), as does every candidate left once the time budget is spent.
+     * them nearest in history first), as does every candidate left once the time budget is spent. Where only one
+     * candidate has the target's dtype and shape, it is chosen without reading either.
      *
-     * @return the index of the chosen candidate, or -1 if none has the target's dtype and shape
+     * @return the chosen candidate, or empty if none has the target's dtype and shape
      */
-    public int nearest(TensorInput target, List<Base> candidates) throws IOException {
+    public Optional<Base> nearest(TensorInput target, List<Base> candidates) throws IOException {
+        List<Base> fitting = candidates.stream().filter(b -> b.tensor().dtype() == target.dtype()
+                && b.tensor().shape().equals(target.shape())).toList();
+        if (fitting.size() < 2) {
+            return fitting.stream().findFirst();
+        }
         long start = System.nanoTime();
-        int best = -1;
+        Base best = null;
         double bestChanged = Double.MAX_VALUE;
-        for (int i = 0; i < candidates.size(); i++) {
-            TensorInput b = candidates.get(i).tensor();
-            if (b.dtype() != target.dtype() || !b.shape().equals(target.shape())) {
-                continue;
-            }
-            if (best >= 0 && !withinBudget(start)) {
+        for (Base b : fitting) {
+            if (best != null && !withinBudget(start)) {
                 break;
             }
-            double changed = changedFraction(target, b);
+            double changed = changedFraction(target, b.tensor());
             if (changed < bestChanged) {
-                best = i;
+                best = b;
                 bestChanged = changed;
             }
             if (changed == 0) {
                 break;
             }
         }
-        return best;
+        return Optional.of(best);
     }
 
     private boolean withinBudget(long start) {

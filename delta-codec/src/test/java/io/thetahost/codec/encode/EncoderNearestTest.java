@@ -8,6 +8,7 @@ import io.thetahost.protocol.tensor.Shape;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +37,10 @@ class EncoderNearestTest {
         byte[] far = changed(target, 2_000);
         byte[] nearer = changed(target, 200);
         TensorInput t = TensorInput.of(DType.F32, SHAPE, target);
-        assertEquals(2, encoder.nearest(t, List.of(base(SHAPE, far), base(SHAPE, nearer), base(SHAPE, original))));
-        assertEquals(1, encoder.nearest(t, List.of(base(SHAPE, far), base(SHAPE, original), base(SHAPE, nearer))));
+        List<Encoder.Base> bases = List.of(base(SHAPE, far), base(SHAPE, nearer), base(SHAPE, original));
+        assertEquals(bases.get(2), encoder.nearest(t, bases).orElseThrow());
+        bases = List.of(base(SHAPE, far), base(SHAPE, original), base(SHAPE, nearer));
+        assertEquals(bases.get(1), encoder.nearest(t, bases).orElseThrow());
     }
 
     @Test
@@ -50,7 +53,8 @@ class EncoderNearestTest {
             b[i] ^= 2;
         }
         TensorInput t = TensorInput.of(DType.F32, SHAPE, target);
-        assertEquals(0, encoder.nearest(t, List.of(base(SHAPE, a), base(SHAPE, b))));
+        List<Encoder.Base> bases = List.of(base(SHAPE, a), base(SHAPE, b));
+        assertEquals(bases.get(0), encoder.nearest(t, bases).orElseThrow());
     }
 
     @Test
@@ -58,7 +62,8 @@ class EncoderNearestTest {
         byte[] target = changed(new byte[64 * 48 * 4], 64 * 48);
         Shape other = Shape.of(48, 64);
         TensorInput t = TensorInput.of(DType.F32, SHAPE, target);
-        assertEquals(-1, encoder.nearest(t, List.of(base(other, target.clone()))));
-        assertEquals(1, encoder.nearest(t, List.of(base(other, target.clone()), base(SHAPE, changed(target, 9)))));
+        assertEquals(Optional.empty(), encoder.nearest(t, List.of(base(other, target.clone()))));
+        List<Encoder.Base> bases = List.of(base(other, target.clone()), base(SHAPE, changed(target, 9)));
+        assertEquals(bases.get(1), encoder.nearest(t, bases).orElseThrow());
     }
 }

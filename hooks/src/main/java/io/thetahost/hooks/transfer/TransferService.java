@@ -193,11 +193,9 @@ public final class TransferService implements TransferHandler {
         List<Encoder.Base> candidates = new ArrayList<>();
         for (TensorId b : want.bases()) {
             store.meta(b).filter(m -> store.readable(repo, b))
-                    .filter(m -> m.dtype() == meta.dtype() && m.shape().equals(meta.shape()))
                     .ifPresent(m -> candidates.add(new Encoder.Base(input(m), m.id())));
         }
-        int nearest = candidates.size() > 1 ? encoder.nearest(input(meta), candidates) : candidates.size() - 1;
-        Optional<Encoder.Base> base = nearest < 0 ? Optional.empty() : Optional.of(candidates.get(nearest));
+        Optional<Encoder.Base> base = encoder.nearest(input(meta), candidates);
         try (Encoder.Result encoded = encoder.encode(input(meta), meta.id(), base, Optional.empty())) {
             WireEncoding kind = wire(encoded.kind().displayName());
             long length = encoded.encoding().size();
