@@ -28,6 +28,8 @@ final class ManifestHistory {
     private final Map<String, List<String>> parents = new HashMap<>();
     /** The blob at each (commit, path) asked for: absent where the commit has no file there. */
     private final Map<String, String> blobs = new HashMap<>();
+    /** The pushed commits holding each (path, blob), found once rather than by a scan per blob. */
+    private final Map<String, List<String>> holders = new HashMap<>();
 
     private ManifestHistory() {
     }
@@ -49,9 +51,13 @@ final class ManifestHistory {
         Set<String> commits = new LinkedHashSet<>(h.parents.keySet());
         h.parents.values().forEach(commits::addAll);
         List<String> queries = new ArrayList<>();
+        List<String> queryPaths = new ArrayList<>();
+        List<String> queryCommits = new ArrayList<>();
         for (String c : commits) {
             for (String p : paths) {
                 queries.add(c + ":" + p);
+                queryCommits.add(c);
+                queryPaths.add(p);
             }
         }
         if (queries.isEmpty()) {
@@ -65,20 +71,13 @@ final class ManifestHistory {
             String[] f = lines[i].split(" ");
             if (f.length == 2 && f[1].equals("blob")) {
                 h.blobs.put(queries.get(i), f[0]);
+                if (h.parents.containsKey(queryCommits.get(i))) {
+                    h.holders.computeIfAbsent(queryPaths.get(i) + "\0" + f[0], k -> new ArrayList<>())
+                            .add(queryCommits.get(i));
+                }
             }
         }
         return h;
-    }
-
-    /** The pushed commits that hold {@code blob} at {@code path}. */
-    private List<String> commitsHolding(String path, String blob) {
-        List<String> out = new ArrayList<>();
-        for (String c : parents.keySet()) {
-            if (blob.equals(blobs.get(c + ":" + path))) {
-                out.add(c);
-            }
-        }
-        return out;
     }
 
     /** The other blobs at {@code path} in the history of the pushed commits holding {@code blob}, nearest first. */
@@ -87,7 +86,7 @@ final class ManifestHistory {
         Set<String> seenBlobs = new HashSet<>(Set.of(blob));
         Set<String> visited = new HashSet<>();
         ArrayDeque<String> queue = new ArrayDeque<>();
-        for (String c : commitsHolding(path, blob)) {
+        for (String c : holders.getOrDefault(path + "\0" + blob, List.of())) {
             queue.addAll(parents.get(c));
         }
         while (!queue.isEmpty() && versions.size() < MAX_VERSIONS && visited.size() < MAX_VISITS) {
