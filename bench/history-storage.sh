@@ -87,17 +87,9 @@ EOF
 # The daemon, a user, and the pushes.
 
 start_thetahost "$workdir/data" "-Xmx512m"
-home="$workdir/home"
-mkdir -p "$home/.ssh"
-ssh-keygen -q -t ed25519 -N '' -f "$home/.ssh/id_ed25519" >/dev/null
-admin user add bench --ssh-key "$home/.ssh/id_ed25519.pub" >/dev/null
+become_git_user bench
 admin repo create bench/model >/dev/null
-export HOME="$home" XDG_CONFIG_HOME="$home/.config" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 LC_ALL=C
-export GIT_SSH_COMMAND="ssh -F /dev/null -i $home/.ssh/id_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=$home/known_hosts -o StrictHostKeyChecking=accept-new"
 export THETA_NO_PROMPT=1
-git config --global user.name bench
-git config --global user.email bench@example.com
-git config --global init.defaultBranch main
 "$theta_bin" install >/dev/null
 m="$workdir/model"
 git clone -q "ssh://bench@127.0.0.1:$ssh_port/bench/model.git" "$m" 2>/dev/null

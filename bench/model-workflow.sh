@@ -49,16 +49,8 @@ generate_checkpoint "$checkpoint"
 file_bytes="$(stat -c %s "$checkpoint")"
 
 start_thetahost "$workdir/data" "-Xmx$heap"
-home="$workdir/home"
-mkdir -p "$home/.ssh"
-ssh-keygen -q -t ed25519 -N '' -f "$home/.ssh/id_ed25519" >/dev/null
-admin user add bench --ssh-key "$home/.ssh/id_ed25519.pub" >/dev/null
+become_git_user bench
 admin repo create bench/model >/dev/null
-export HOME="$home" XDG_CONFIG_HOME="$home/.config" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 LC_ALL=C
-export GIT_SSH_COMMAND="ssh -F /dev/null -i $home/.ssh/id_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=$home/known_hosts -o StrictHostKeyChecking=accept-new"
-git config --global user.name bench
-git config --global user.email bench@example.com
-git config --global init.defaultBranch main
 url="ssh://bench@127.0.0.1:$ssh_port/bench/model.git"
 
 # step NAME DIR COMMAND...: runs a git command in DIR with every theta process at the heap limit and logging its GC

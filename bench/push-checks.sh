@@ -44,16 +44,8 @@ cleanup_hook() { stop_thetahost; }
 # The daemon, and a user with a private HOME.
 
 start_thetahost "$workdir/data" "-Xmx$heap -Xlog:gc:file=$workdir/gc-daemon.log"
-home="$workdir/home"
-mkdir -p "$home/.ssh"
-ssh-keygen -q -t ed25519 -N '' -f "$home/.ssh/id_ed25519" >/dev/null
-admin user add bench --ssh-key "$home/.ssh/id_ed25519.pub" >/dev/null
-export HOME="$home" XDG_CONFIG_HOME="$home/.config" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 LC_ALL=C
-export GIT_SSH_COMMAND="ssh -F /dev/null -i $home/.ssh/id_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=$home/known_hosts -o StrictHostKeyChecking=accept-new"
+become_git_user bench
 export THETA_JAVA_OPTS="-Xmx$heap" THETA_NO_PROMPT=1
-git config --global user.name bench
-git config --global user.email bench@example.com
-git config --global init.defaultBranch main
 "$theta_bin" install >/dev/null
 
 # new_repo NAME: creates bench/NAME on the server and clones it to $workdir/NAME with the checkpoint tracked.

@@ -8,7 +8,8 @@
 #   thetahost_bin  bin/thetahost
 # Sourcing it makes the work directory and sets the EXIT trap; a benchmark sets succeeded=1 when it is done, and may
 # define cleanup_hook (run at exit) and fail_hook (run by fail). It defines log, fail, now, elapsed, start_thetahost,
-# admin, peak_rss, peak_heap and stop_thetahost; start_thetahost sets serve_pid, ssh_port, http_port and data.
+# admin, become_git_user, peak_rss, peak_heap and stop_thetahost; start_thetahost sets serve_pid, ssh_port, http_port
+# and data.
 
 if [ -z "$workdir" ]; then
   workdir="$(mktemp -d "${TMPDIR:-/tmp}/$bench.XXXXXX")"
@@ -87,6 +88,22 @@ admin() {
     fail "bin/thetahost $* exited $rc"
   fi
   printf '%s' "$out"
+}
+
+# become_git_user NAME: from here on this shell is NAME on the client side, as a person sets it up: a private HOME
+# ($workdir/home) with an ed25519 key registered with the running daemon as user NAME, git's identity, and git's ssh
+# pinned to that key. Sets home.
+become_git_user() {
+  local name="$1"
+  home="$workdir/home"
+  mkdir -p "$home/.ssh"
+  ssh-keygen -q -t ed25519 -N '' -f "$home/.ssh/id_ed25519" >/dev/null
+  admin user add "$name" --ssh-key "$home/.ssh/id_ed25519.pub" >/dev/null
+  export HOME="$home" XDG_CONFIG_HOME="$home/.config" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 LC_ALL=C
+  export GIT_SSH_COMMAND="ssh -F /dev/null -i $home/.ssh/id_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile=$home/known_hosts -o StrictHostKeyChecking=accept-new"
+  git config --global user.name "$name"
+  git config --global user.email "$name@example.com"
+  git config --global init.defaultBranch main
 }
 
 # The daemon's peak resident set so far (VmHWM), read while it runs.
