@@ -46,7 +46,10 @@ public final class TensorTransfers {
     private final LocalStore local;
     private final Encoder encoder;
     private final Progress progress;
-    /** How many of an upload's bases are compared to find the nearest (git config theta.baseCandidates). */
+    /**
+     * How many of an upload's bases, after a screen of them all on a sample, are compared in full to find the nearest
+     * (git config theta.baseCandidates).
+     */
     private int candidates = DEFAULT_CANDIDATES;
     private ServerCapabilities capabilities;
     private long bytesSent;
@@ -54,8 +57,11 @@ public final class TensorTransfers {
     /** The exchange in progress, whose bytes count in progress reports before it ends. */
     private Exchange current;
 
-    /** Bases compared per uploaded tensor unless configured: the parent's version and two more. */
+    /** Bases compared in full per uploaded tensor unless configured. */
     public static final int DEFAULT_CANDIDATES = 3;
+
+    /** Bases screened per uploaded tensor, at most: what history and the parameter index offer, a sample of each. */
+    public static final int MAX_SCREENED = 16;
 
     /** Compares at most {@code count} (at least 1) bases per uploaded tensor. */
     public TensorTransfers withBaseCandidates(int count) {
@@ -226,8 +232,9 @@ public final class TensorTransfers {
     }
 
     /**
-     * Encodes one tensor against the nearest of its first few bases that both sides hold ({@link #candidates} of
-     * them, compared by {@link Encoder#nearest}), and writes it as an object. A stored patch against the first base
+     * Encodes one tensor against the nearest of the bases that both sides hold (up to {@link #MAX_SCREENED} of them
+     * screened on a sample, the best {@link #candidates} compared in full, by {@link Encoder#nearest}), and writes it
+     * as an object. A stored patch against the first base
      * (one theta add made) is sent as it is.
      */
     private void sendObject(RequestWriter writer, Upload u, Set<TensorId> available) throws IOException {
@@ -235,7 +242,7 @@ public final class TensorTransfers {
                 "tensor " + u.name() + " (" + u.id() + ") is not in the local store, and the server does not have "
                         + "it either"));
         List<TensorId> usable = u.bases().stream().filter(available::contains).filter(local::has).distinct()
-                .limit(candidates).toList();
+                .limit(MAX_SCREENED).toList();
         if (sendStored(writer, u.id(), usable.isEmpty() ? null : usable.get(0))) {
             return;
         }
@@ -243,7 +250,7 @@ public final class TensorTransfers {
         for (TensorId b : usable) {
             bases.add(new Encoder.Base(local.input(b).orElseThrow(), b));
         }
-        Optional<Encoder.Base> base = encoder.nearest(target, bases);
+        Optional<Encoder.Base> base = encoder.nearest(target, bases, candidates);
         // The hint describes the update against the parameter's own previous version only.
         Optional<LowRankFactors> hint = base.isPresent() && !u.bases().isEmpty()
                 && u.bases().get(0).equals(base.get().id()) ? u.hint() : Optional.empty();

@@ -62,7 +62,7 @@ public final class Encoder {
             TensorInput b = usable.get().tensor();
             TensorId bid = usable.get().id();
             choice.consider(EncodingKind.XOR, out -> kinds.xor(target, targetId, b, bid, out));
-            double changed = changedFraction(target, b);
+            double changed = changedFraction(target, b, Long.MAX_VALUE);
             if (changed <= SPARSE_MAX_FRACTION) {
                 choice.consider(EncodingKind.SPARSE, out -> kinds.sparse(target, targetId, b, bid, out));
             }
@@ -90,28 +90,54 @@ public final class Encoder {
         return choice.result();
     }
 
+    /** Bytes of each tensor a screen compares: the first rows, as far as this (a prefix decodes cheaply). */
+    static final long SAMPLE_BYTES = 256 * 1024;
+
     /**
      * Which of several bases the target is nearest to: the one with the fewest changed elements, a count that costs a
-     * read of both and no compression, so only the winner is encoded. Ties go to the earlier candidate (callers list
+     * read of both and no compression, so only the winner is encoded. Every candidate is first screened on a sample
+     * (the first {@link #SAMPLE_BYTES} of rows, which a stored patch chain decodes without decoding the rest); the
+     * {@code compared} best of the screen are then counted in full. Ties go to the earlier candidate (callers list
      * them nearest in history first), as does every candidate left once the time budget is spent. Where only one
      * candidate has the target's dtype and shape, it is chosen without reading either.
      *
+     * @param compared how many of the screened candidates are counted in full (at least 1)
      * @return the chosen candidate, or empty if none has the target's dtype and shape
      */
-    public Optional<Base> nearest(TensorInput target, List<Base> candidates) throws IOException {
+    public Optional<Base> nearest(TensorInput target, List<Base> candidates, int compared) throws IOException {
+        if (compared < 1) {
+            throw new IllegalArgumentException("compare at least one base, not " + compared);
+        }
         List<Base> fitting = candidates.stream().filter(b -> b.tensor().dtype() == target.dtype()
                 && b.tensor().shape().equals(target.shape())).toList();
         if (fitting.size() < 2) {
             return fitting.stream().findFirst();
         }
         long start = System.nanoTime();
+        boolean sampleIsWhole = target.byteSize() <= SAMPLE_BYTES;
+        List<Base> order = fitting;
+        if (fitting.size() > compared || sampleIsWhole) {
+            List<Scored> screened = new ArrayList<>();
+            for (Base b : fitting) {
+                if (!screened.isEmpty() && !withinBudget(start)) {
+                    break;
+                }
+                screened.add(new Scored(b, changedFraction(target, b.tensor(), SAMPLE_BYTES)));
+            }
+            // A stable sort: equally near samples keep history's order.
+            screened.sort(java.util.Comparator.comparingDouble(Scored::changed));
+            if (sampleIsWhole) {
+                return Optional.of(screened.get(0).base());
+            }
+            order = screened.stream().limit(compared).map(Scored::base).toList();
+        }
         Base best = null;
         double bestChanged = Double.MAX_VALUE;
-        for (Base b : fitting) {
+        for (Base b : order) {
             if (best != null && !withinBudget(start)) {
                 break;
             }
-            double changed = changedFraction(target, b.tensor());
+            double changed = changedFraction(target, b.tensor(), Long.MAX_VALUE);
             if (changed < bestChanged) {
                 best = b;
                 bestChanged = changed;
@@ -123,19 +149,26 @@ public final class Encoder {
         return Optional.of(best);
     }
 
+    private record Scored(Base base, double changed) {
+    }
+
     private boolean withinBudget(long start) {
         return System.nanoTime() - start < options.timeBudget().toNanos();
     }
 
-    private double changedFraction(TensorInput target, TensorInput base) throws IOException {
+    /** The fraction of elements that differ in the first {@code limitBytes} of rows (at least one row). */
+    private double changedFraction(TensorInput target, TensorInput base, long limitBytes) throws IOException {
         long units = 0;
         long changed = 0;
         int width = Elements.unitWidth(target.dtype().bits());
-        long rowsPerChunk = Chunking.rowsPerChunk(target.dtype(), target.shape(), options.chunkBytes());
+        long chunkBytes = Math.min(options.chunkBytes(), limitBytes);
+        long rowsPerChunk = Chunking.rowsPerChunk(target.dtype(), target.shape(), chunkBytes);
+        long read = 0;
         try (ChunkedPair chunks = new ChunkedPair(target, base, rowsPerChunk)) {
-            while (chunks.next()) {
+            while (read < limitBytes && chunks.next()) {
                 changed += SparseEncoding.countChanges(chunks.target(), chunks.base(), target.dtype());
                 units += chunks.target().length / width;
+                read += chunks.target().length;
             }
         }
         return units == 0 ? 0 : (double) changed / units;

@@ -38,9 +38,9 @@ class EncoderNearestTest {
         byte[] nearer = changed(target, 200);
         TensorInput t = TensorInput.of(DType.F32, SHAPE, target);
         List<Encoder.Base> bases = List.of(base(SHAPE, far), base(SHAPE, nearer), base(SHAPE, original));
-        assertEquals(bases.get(2), encoder.nearest(t, bases).orElseThrow());
+        assertEquals(bases.get(2), encoder.nearest(t, bases, 2).orElseThrow());
         bases = List.of(base(SHAPE, far), base(SHAPE, original), base(SHAPE, nearer));
-        assertEquals(bases.get(1), encoder.nearest(t, bases).orElseThrow());
+        assertEquals(bases.get(1), encoder.nearest(t, bases, 2).orElseThrow());
     }
 
     @Test
@@ -54,7 +54,7 @@ class EncoderNearestTest {
         }
         TensorInput t = TensorInput.of(DType.F32, SHAPE, target);
         List<Encoder.Base> bases = List.of(base(SHAPE, a), base(SHAPE, b));
-        assertEquals(bases.get(0), encoder.nearest(t, bases).orElseThrow());
+        assertEquals(bases.get(0), encoder.nearest(t, bases, 2).orElseThrow());
     }
 
     @Test
@@ -62,8 +62,36 @@ class EncoderNearestTest {
         byte[] target = changed(new byte[64 * 48 * 4], 64 * 48);
         Shape other = Shape.of(48, 64);
         TensorInput t = TensorInput.of(DType.F32, SHAPE, target);
-        assertEquals(Optional.empty(), encoder.nearest(t, List.of(base(other, target.clone()))));
+        assertEquals(Optional.empty(), encoder.nearest(t, List.of(base(other, target.clone())), 1));
         List<Encoder.Base> bases = List.of(base(other, target.clone()), base(SHAPE, changed(target, 9)));
-        assertEquals(bases.get(1), encoder.nearest(t, bases).orElseThrow());
+        assertEquals(bases.get(1), encoder.nearest(t, bases, 2).orElseThrow());
+    }
+
+    @Test
+    void aScreenOnASampleFindsTheNearestBaseAmongMoreThanAreComparedInFull() throws IOException {
+        Shape big = Shape.of(512, 256); // 512 KiB of f32: more than the sample
+        byte[] target = new byte[512 * 256 * 4];
+        for (int i = 0; i < target.length; i += 4) {
+            Elements.set(target, i / 4, 4, random.nextInt() & 0xffffffffL);
+        }
+        List<Encoder.Base> bases = new java.util.ArrayList<>();
+        for (int far = 0; far < 5; far++) {
+            bases.add(base(big, changedAnywhere(target, 40_000)));
+        }
+        Encoder.Base nearest = base(big, changedAnywhere(target, 500));
+        bases.add(nearest);
+        TensorInput t = TensorInput.of(DType.F32, big, target);
+        assertEquals(nearest, encoder.nearest(t, bases, 1).orElseThrow());
+        assertEquals(nearest, encoder.nearest(t, bases, 2).orElseThrow());
+    }
+
+    private byte[] changedAnywhere(byte[] from, int elements) {
+        byte[] out = from.clone();
+        int count = from.length / 4;
+        for (int k = 0; k < elements; k++) {
+            int i = random.nextInt(count);
+            Elements.set(out, i, 4, Elements.get(out, i, 4) ^ 0x5a5a5aL);
+        }
+        return out;
     }
 }

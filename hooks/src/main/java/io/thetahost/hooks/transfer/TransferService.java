@@ -195,7 +195,7 @@ public final class TransferService implements TransferHandler {
             store.meta(b).filter(m -> store.readable(repo, b))
                     .ifPresent(m -> candidates.add(new Encoder.Base(input(m), m.id())));
         }
-        Optional<Encoder.Base> base = encoder.nearest(input(meta), candidates);
+        Optional<Encoder.Base> base = encoder.nearest(input(meta), candidates, candidates.size());
         try (Encoder.Result encoded = encoder.encode(input(meta), meta.id(), base, Optional.empty())) {
             WireEncoding kind = wire(encoded.kind().displayName());
             long length = encoded.encoding().size();
