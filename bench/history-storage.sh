@@ -11,12 +11,15 @@
 #   v3 a sparse-ternary update of base       v6 a sparse fine-tune of base, committed on top of v5 (main)
 #      (branch made from v1)
 #
-# and prints: the server's stored encodings (`thetahost fsck`, after stopping the daemon), the sum of `theta delta`
-# of each version against the version it was made from (base for v6), the same six files committed in a plain git
-# repository after `git gc --aggressive` (its pack), and as git-lfs copies (every version whole); each as a ratio to
-# the theta delta sum.
+# and prints: the server's stored encodings (`thetahost fsck`), before and after `thetahost gc --repack` (run
+# against the live daemon), the sum of `theta delta` of each version against the version it was made from (base for
+# v6), the same six files committed in a plain git repository after `git gc --aggressive` (its pack), and as git-lfs
+# copies (every version whole); each as a ratio to the theta delta sum.
 #
-# Usage: bench/history-storage.sh [--workdir DIR] [--keep]
+# --dense-uploads pushes with `git config theta.baseCandidates 0`: every tensor goes up self-contained, as an older
+# client or another tool would send it, so the store holds the history dense until the repack.
+#
+# Usage: bench/history-storage.sh [--workdir DIR] [--keep] [--dense-uploads]
 #
 # Progress goes to stderr, the results to stdout.
 set -euo pipefail
@@ -31,10 +34,12 @@ usage() {
 }
 workdir=""
 keep=0
+dense_uploads=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --workdir) workdir="${2:?--workdir needs a directory}"; shift 2 ;;
     --keep) keep=1; shift ;;
+    --dense-uploads) dense_uploads=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "history-storage.sh: unknown argument: $1" >&2; usage; exit 2 ;;
   esac
@@ -94,6 +99,9 @@ export THETA_NO_PROMPT=1
 m="$workdir/model"
 git clone -q "ssh://bench@127.0.0.1:$ssh_port/bench/model.git" "$m" 2>/dev/null
 (cd "$m" && "$theta_bin" track model.safetensors >/dev/null)
+if [ "$dense_uploads" = 1 ]; then
+  git -C "$m" config theta.baseCandidates 0
+fi
 
 # commit_push VERSION BRANCH: copies the version over the checkpoint, commits it on the checked-out branch, pushes.
 commit_push() {
@@ -110,10 +118,20 @@ commit_push v3 ternary
 commit_push v4 main
 commit_push v5 main
 commit_push v6 main
+
+# stored_bytes / stored_kinds: what `thetahost fsck` reports of the store (through the daemon while it runs).
+fsck_line() { "$thetahost_bin" fsck --data "$workdir/data" | sed -n 's/^stored \([0-9]*\) bytes of encodings: \(.*\)/\1 \2/p'; }
+line="$(fsck_line)"
+[ -n "$line" ] || fail "thetahost fsck printed no stored bytes"
+stored="${line%% *}"; patches="${line#* }"
+log "thetahost gc --repack against the running daemon"
+"$thetahost_bin" gc --repack --data "$workdir/data" >"$workdir/repack.out" || { cat "$workdir/repack.out" >&2; fail "gc --repack failed"; }
+repack_summary="$(grep '^repack: [0-9]* of' "$workdir/repack.out" || true)"
+[ -n "$repack_summary" ] || { cat "$workdir/repack.out" >&2; fail "gc --repack printed no repack report"; }
+line="$(fsck_line)"
+repacked="${line%% *}"; repacked_patches="${line#* }"
+"$thetahost_bin" fsck --data "$workdir/data" >"$workdir/fsck.out" || { cat "$workdir/fsck.out" >&2; fail "fsck after the repack is not clean"; }
 stop_thetahost
-stored="$("$thetahost_bin" fsck --data "$workdir/data" | sed -n 's/^stored \([0-9]*\) bytes of encodings.*/\1/p')"
-[ -n "$stored" ] || fail "thetahost fsck printed no stored bytes"
-patches="$("$thetahost_bin" fsck --data "$workdir/data" | sed -n 's/^stored [0-9]* bytes of encodings: \(.*\)/\1/p')"
 
 # -----------------------------------------------------------------------------------------------------------------
 # The anchors.
@@ -134,8 +152,10 @@ lfs_bytes="$(du -cb "$v"/v*.safetensors | tail -n 1 | cut -f1)"
 
 ratio() { awk -v a="$1" -v b="$sum" 'BEGIN { printf "%.2fx", a / b }'; }
 cat <<EOF
-history-storage: six versions of the fixtures' model, pushed the everyday way
+history-storage: six versions of the fixtures' model, pushed the everyday way$([ "$dense_uploads" = 1 ] && echo " with theta.baseCandidates 0 (dense uploads)")
   thetahost stored encodings:            $stored bytes ($(ratio "$stored"); $patches)
+  after thetahost gc --repack:           $repacked bytes ($(ratio "$repacked"); $repacked_patches)
+    ($repack_summary)
   sum of theta delta (v1 dense):         $sum bytes (1.00x)
   stock git after gc --aggressive:       $git_bytes bytes ($(ratio "$git_bytes"))
   git-lfs copies (every version whole):  $lfs_bytes bytes ($(ratio "$lfs_bytes"))

@@ -1,11 +1,17 @@
 package io.thetahost.objectdb;
 
+import io.thetahost.codec.encode.Encoder;
+import io.thetahost.codec.encode.EncoderOptions;
+import io.thetahost.codec.encode.LowRankDetector;
 import io.thetahost.codec.format.InvalidEncodingException;
 import io.thetahost.objectdb.fsck.Fsck;
 import io.thetahost.objectdb.fsck.FsckReport;
 import io.thetahost.objectdb.gc.Collector;
 import io.thetahost.objectdb.gc.GcReport;
 import io.thetahost.objectdb.put.Upload;
+import io.thetahost.objectdb.repack.Neighbours;
+import io.thetahost.objectdb.repack.RepackReport;
+import io.thetahost.objectdb.repack.Repacker;
 import io.thetahost.objectdb.read.TensorReader;
 import io.thetahost.objectdb.store.Column;
 import io.thetahost.objectdb.store.InFlightBlobs;
@@ -22,9 +28,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A tensor store (docs/DESIGN.md section 2): encodings in RocksDB, content-addressed by tensor id and shared by every
@@ -43,6 +52,7 @@ public final class TensorStore implements AutoCloseable {
     private final InFlightBlobs inFlight = new InFlightBlobs();
     private final TensorReader reader;
     private final Upload upload;
+    private final ReentrantLock repacking = new ReentrantLock();
 
     private TensorStore(StoreOptions options, Path tempDir, StoreDb db) {
         this.options = options;
@@ -189,6 +199,29 @@ public final class TensorStore implements AutoCloseable {
             return new Collector(db, locks, inFlight).collect(live, keepStoredAfter);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Re-encodes tensors stored dense as patches against a neighbour in history where that saves at least 10% and
+     * 4 KiB (object-db/STORE.md, Repack). Uploads, reads and fsck go on meanwhile; each re-encoding is verified
+     * before one synced batch commits it. One repack at a time.
+     *
+     * @param neighbours pairs of versions of one parameter that neighbour in some repository's history
+     * @param progress told now and then how far it is
+     * @throws IOException if another repack is running, or the store fails (what was committed stays, consistently)
+     */
+    public RepackReport repack(Collection<Neighbours> neighbours, Consumer<String> progress) throws IOException {
+        if (!repacking.tryLock()) {
+            throw new IOException("a repack of this tensor store is already running");
+        }
+        try {
+            // Chunks no larger than this store decodes, as for a re-encoding on upload.
+            long chunkBytes = Math.min(EncoderOptions.defaults().chunkBytes(), options.limits().maxChunkBytes());
+            Encoder encoder = new Encoder(EncoderOptions.defaults().withChunkBytes(chunkBytes), LowRankDetector.NONE);
+            return new Repacker(db, reader, locks, inFlight, options, encoder).repack(neighbours, progress);
+        } finally {
+            repacking.unlock();
         }
     }
 

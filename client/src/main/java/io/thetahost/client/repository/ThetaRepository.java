@@ -109,9 +109,10 @@ public final class ThetaRepository {
                 .withBaseCandidates(intConfig(BASE_CANDIDATES, TensorTransfers.DEFAULT_CANDIDATES));
     }
 
-    /** How many bases an upload compares per tensor to find the nearest. */
+    /** How many bases an upload compares per tensor to find the nearest; 0 uploads every tensor self-contained. */
     public static final String BASE_CANDIDATES = "theta.baseCandidates";
 
+    /** A whole number, 0 or more, from git config; {@code otherwise} when unset. */
     private int intConfig(String key, int otherwise) throws IOException {
         Optional<String> value = git.config(key);
         if (value.isEmpty()) {
@@ -119,13 +120,13 @@ public final class ThetaRepository {
         }
         try {
             int n = Integer.parseInt(value.get().strip());
-            if (n >= 1) {
+            if (n >= 0) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // refused below
         }
-        throw new IOException("git config " + key + " is '" + value.get().strip() + "'; it must be a whole number, 1 "
+        throw new IOException("git config " + key + " is '" + value.get().strip() + "'; it must be a whole number, 0 "
                 + "or more");
     }
 

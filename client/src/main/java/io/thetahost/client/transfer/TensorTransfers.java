@@ -63,10 +63,13 @@ public final class TensorTransfers {
     /** Bases screened per uploaded tensor, at most: what history and the parameter index offer, a sample of each. */
     public static final int MAX_SCREENED = 16;
 
-    /** Compares at most {@code count} (at least 1) bases per uploaded tensor. */
+    /**
+     * Compares at most {@code count} bases in full per uploaded tensor; 0 sends every tensor self-contained (as
+     * {@code git repack --window=0} turns deltas off: to measure, or for a server that repacks itself).
+     */
     public TensorTransfers withBaseCandidates(int count) {
-        if (count < 1) {
-            throw new IllegalArgumentException("theta.baseCandidates must be at least 1, not " + count);
+        if (count < 0) {
+            throw new IllegalArgumentException("theta.baseCandidates must be 0 or more, not " + count);
         }
         this.candidates = count;
         return this;
@@ -242,7 +245,7 @@ public final class TensorTransfers {
                 "tensor " + u.name() + " (" + u.id() + ") is not in the local store, and the server does not have "
                         + "it either"));
         List<TensorId> usable = u.bases().stream().filter(available::contains).filter(local::has).distinct()
-                .limit(MAX_SCREENED).toList();
+                .limit(candidates == 0 ? 0 : MAX_SCREENED).toList();
         if (sendStored(writer, u.id(), usable.isEmpty() ? null : usable.get(0))) {
             return;
         }

@@ -184,6 +184,61 @@ class HistoryBasesTest extends SharedDaemon {
         }
     }
 
+    /**
+     * A history uploaded dense ({@code theta.baseCandidates 0}, as an older client or another tool sends it) is stored
+     * dense; {@code thetahost gc --repack}, run against the live daemon, stores the updates as patches against their
+     * neighbours, saving what the codec finds, and every version still reads back byte for byte in a fresh clone.
+     */
+    @Test
+    void aHistoryUploadedDenseIsStoredAsPatchesAfterRepack() throws Exception {
+        String repo = "alice/repack";
+        server.admin("repo", "create", repo).assertOk();
+        ModelRepo a = cloneOf(repo, "repack");
+        a.git("config", "theta.baseCandidates", "0").assertOk();
+        a.theta("track", MODEL).assertOk();
+        Path v1 = Fixtures.checkpoint("base.safetensors");
+        Path v2 = base.resolve("repack-2.safetensors");
+        Path v3 = base.resolve("repack-3.safetensors");
+        Files.write(v2, sparseTernary(CheckpointFiles.read(v1)));
+        Files.write(v3, sparseUpdate(CheckpointFiles.read(v2)));
+        long[] stored = new long[4];
+        Path[] versions = {v1, v2, v3};
+        for (int i = 0; i < versions.length; i++) {
+            Files.copy(versions[i], a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
+            a.git("add", "-A").assertOk();
+            a.git("commit", "-qm", "v" + (i + 1)).assertOk();
+            a.git("push", "-q", "origin", "HEAD:main").assertOk();
+            stored[i + 1] = storedBytes();
+        }
+        long updatesDense = stored[3] - stored[1];
+        long updatesAsPatches = thetaDelta(a, v1, v2) + thetaDelta(a, v2, v3);
+
+        Cmd.Result repack = server.admin("gc", "--repack").assertOk();
+        assertTrue(repack.out().matches("(?s).*repack: \\d+ of \\d+ tensors stored dense.*"), repack.all());
+        long saved = stored[3] - storedBytes();
+        System.out.printf("gc --repack: the two updates took %,d bytes dense; saved %,d; theta delta finds %,d%n",
+                updatesDense, saved, updatesAsPatches);
+        assertTrue(saved >= updatesDense - 1.25 * updatesAsPatches - 300L * TENSORS, "repack saved " + saved
+                + " bytes of the " + updatesDense + " the dense updates took, where the codec finds "
+                + updatesAsPatches + ":\n" + repack.all());
+        server.admin("fsck").assertOk();
+
+        ModelRepo reader = cloneOf(repo, "repack-reader");
+        for (int back = 0; back < versions.length; back++) {
+            reader.git("checkout", "-q", "main~" + back).assertOk();
+            assertArrayEquals(Files.readAllBytes(versions[versions.length - 1 - back]),
+                    Files.readAllBytes(reader.file(MODEL)), "v" + (versions.length - back) + " after the repack");
+        }
+    }
+
+    /** The bytes of encodings the server stores, as {@code thetahost fsck} reports them. */
+    private static long storedBytes() {
+        Cmd.Result fsck = server.admin("fsck").assertOk();
+        Matcher m = Pattern.compile("stored (\\d+) bytes of encodings").matcher(fsck.out());
+        assertTrue(m.find(), fsck.all());
+        return Long.parseLong(m.group(1));
+    }
+
     private static ModelRepo pushedBase(String repo, String dirName) throws Exception {
         server.admin("repo", "create", repo).assertOk();
         ModelRepo a = cloneOf(repo, dirName);

@@ -62,7 +62,7 @@ public final class Encoder {
             TensorInput b = usable.get().tensor();
             TensorId bid = usable.get().id();
             choice.consider(EncodingKind.XOR, out -> kinds.xor(target, targetId, b, bid, out));
-            double changed = changedFraction(target, b, Long.MAX_VALUE);
+            double changed = difference(target, b, Long.MAX_VALUE).changedFraction();
             if (changed <= SPARSE_MAX_FRACTION) {
                 choice.consider(EncodingKind.SPARSE, out -> kinds.sparse(target, targetId, b, bid, out));
             }
@@ -94,10 +94,11 @@ public final class Encoder {
     static final long SAMPLE_BYTES = 256 * 1024;
 
     /**
-     * Which of several bases the target is nearest to: the one with the fewest changed elements, a count that costs a
-     * read of both and no compression, so only the winner is encoded. Every candidate is first screened on a sample
-     * (the first {@link #SAMPLE_BYTES} of rows, which a stored patch chain decodes without decoding the rest); the
-     * {@code compared} best of the screen are then counted in full. Ties go to the earlier candidate (callers list
+     * Which of several bases the target is nearest to: the one it differs from in the fewest bits
+     * ({@link Elements#differenceBits}, which grows with both how many elements changed and by how much: a proxy for
+     * every kind's size), a count that costs a read of both and no compression, so only the winner is encoded. Every candidate is first
+     * screened on a sample (the first {@link #SAMPLE_BYTES} of rows, which a stored patch chain decodes without
+     * decoding the rest); the {@code compared} best of the screen are then counted in full. Ties go to the earlier candidate (callers list
      * them nearest in history first), as does every candidate left once the time budget is spent. Where only one
      * candidate has the target's dtype and shape, it is chosen without reading either.
      *
@@ -122,56 +123,71 @@ public final class Encoder {
                 if (!screened.isEmpty() && !withinBudget(start)) {
                     break;
                 }
-                screened.add(new Scored(b, changedFraction(target, b.tensor(), SAMPLE_BYTES)));
+                screened.add(new Scored(b, difference(target, b.tensor(), SAMPLE_BYTES).bitsPerByte()));
             }
             // A stable sort: equally near samples keep history's order.
-            screened.sort(java.util.Comparator.comparingDouble(Scored::changed));
+            screened.sort(java.util.Comparator.comparingDouble(Scored::bitsPerByte));
             if (sampleIsWhole) {
                 return Optional.of(screened.get(0).base());
             }
             order = screened.stream().limit(compared).map(Scored::base).toList();
         }
         Base best = null;
-        double bestChanged = Double.MAX_VALUE;
+        double bestBits = Double.MAX_VALUE;
         for (Base b : order) {
             if (best != null && !withinBudget(start)) {
                 break;
             }
-            double changed = changedFraction(target, b.tensor(), Long.MAX_VALUE);
-            if (changed < bestChanged) {
+            double bits = difference(target, b.tensor(), Long.MAX_VALUE).bitsPerByte();
+            if (bits < bestBits) {
                 best = b;
-                bestChanged = changed;
+                bestBits = bits;
             }
-            if (changed == 0) {
+            if (bits == 0) {
                 break;
             }
         }
         return Optional.of(best);
     }
 
-    private record Scored(Base base, double changed) {
+    private record Scored(Base base, double bitsPerByte) {
     }
 
     private boolean withinBudget(long start) {
         return System.nanoTime() - start < options.timeBudget().toNanos();
     }
 
-    /** The fraction of elements that differ in the first {@code limitBytes} of rows (at least one row). */
-    private double changedFraction(TensorInput target, TensorInput base, long limitBytes) throws IOException {
+    /** How a target differs from a base over some of its rows. */
+    private record Difference(long units, long changedUnits, long bytes, long changedBits) {
+        double changedFraction() {
+            return units == 0 ? 0 : (double) changedUnits / units;
+        }
+
+        double bitsPerByte() {
+            return bytes == 0 ? 0 : (double) changedBits / bytes;
+        }
+    }
+
+    /** How the target differs from the base in the first {@code limitBytes} of rows (at least one row). */
+    private Difference difference(TensorInput target, TensorInput base, long limitBytes) throws IOException {
         long units = 0;
         long changed = 0;
+        long bits = 0;
         int width = Elements.unitWidth(target.dtype().bits());
         long chunkBytes = Math.min(options.chunkBytes(), limitBytes);
         long rowsPerChunk = Chunking.rowsPerChunk(target.dtype(), target.shape(), chunkBytes);
         long read = 0;
         try (ChunkedPair chunks = new ChunkedPair(target, base, rowsPerChunk)) {
             while (read < limitBytes && chunks.next()) {
-                changed += SparseEncoding.countChanges(chunks.target(), chunks.base(), target.dtype());
-                units += chunks.target().length / width;
-                read += chunks.target().length;
+                byte[] t = chunks.target();
+                byte[] b = chunks.base();
+                changed += SparseEncoding.countChanges(t, b, target.dtype());
+                units += t.length / width;
+                read += t.length;
+                bits += Elements.differenceBits(t, b, width);
             }
         }
-        return units == 0 ? 0 : (double) changed / units;
+        return new Difference(units, changed, read, bits);
     }
 
     private interface Writer {

@@ -33,6 +33,42 @@ public final class Elements {
         }
     }
 
+    /**
+     * The bits that carry the difference of two arrays of units: for each unit, the length of its xor (from its
+     * highest differing bit down). An unchanged unit costs 0; a float moved in its last mantissa bits costs a few; a
+     * sign or exponent change costs the whole unit. It follows what an xor encoding compresses to, which the leading
+     * zeros of every unit decide.
+     */
+    public static long differenceBits(byte[] a, byte[] b, int width) {
+        long bits = 0;
+        int units = a.length / width;
+        switch (width) {
+            case 1 -> {
+                for (int i = 0; i < units; i++) {
+                    bits += 32 - Integer.numberOfLeadingZeros((a[i] ^ b[i]) & 0xff);
+                }
+            }
+            case 2 -> {
+                for (int i = 0; i < units; i++) {
+                    bits += 32 - Integer.numberOfLeadingZeros(((short) SHORT.get(a, i * 2) ^ (short) SHORT.get(b, i * 2))
+                            & 0xffff);
+                }
+            }
+            case 4 -> {
+                for (int i = 0; i < units; i++) {
+                    bits += 32 - Integer.numberOfLeadingZeros((int) INT.get(a, i * 4) ^ (int) INT.get(b, i * 4));
+                }
+            }
+            case 8 -> {
+                for (int i = 0; i < units; i++) {
+                    bits += 64 - Long.numberOfLeadingZeros((long) LONG.get(a, i * 8) ^ (long) LONG.get(b, i * 8));
+                }
+            }
+            default -> throw new IllegalArgumentException("no " + width + "-byte units");
+        }
+        return bits;
+    }
+
     /** Stores the low {@code width} bytes of {@code value}. */
     public static void set(byte[] buf, int index, int width, long value) {
         switch (width) {

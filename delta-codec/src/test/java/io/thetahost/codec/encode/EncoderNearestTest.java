@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Of several bases, the one the target differs least from is chosen, and history's order breaks ties. */
+/** Of several bases, the one the target differs from in fewest bits is chosen, and history's order breaks ties. */
 class EncoderNearestTest {
     private static final Shape SHAPE = Shape.of(64, 48);
     private final SplittableRandom random = new SplittableRandom(5);
@@ -64,6 +64,20 @@ class EncoderNearestTest {
         TensorInput t = TensorInput.of(DType.F32, SHAPE, target);
         assertEquals(Optional.empty(), encoder.nearest(t, List.of(base(other, target.clone())), 1));
         List<Encoder.Base> bases = List.of(base(other, target.clone()), base(SHAPE, changed(target, 9)));
+        assertEquals(bases.get(1), encoder.nearest(t, bases, 2).orElseThrow());
+    }
+
+    @Test
+    void whereEveryElementChangedTheSmallerChangeWins() throws IOException {
+        byte[] target = changed(new byte[64 * 48 * 4], 64 * 48);
+        byte[] tuned = target.clone(); // a full fine-tune: every element moved in its low mantissa bits
+        byte[] unrelated = target.clone(); // every element moved far
+        for (int i = 0; i < 64 * 48; i++) {
+            Elements.set(tuned, i, 4, Elements.get(tuned, i, 4) ^ 0x3L);
+            Elements.set(unrelated, i, 4, Elements.get(unrelated, i, 4) ^ 0x00ff_ffffL);
+        }
+        TensorInput t = TensorInput.of(DType.F32, SHAPE, target);
+        List<Encoder.Base> bases = List.of(base(SHAPE, unrelated), base(SHAPE, tuned));
         assertEquals(bases.get(1), encoder.nearest(t, bases, 2).orElseThrow());
     }
 

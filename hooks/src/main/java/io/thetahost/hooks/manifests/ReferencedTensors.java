@@ -4,12 +4,12 @@ import io.thetahost.hooks.receive.checkpoints.ManifestBlobs;
 import io.thetahost.protocol.manifest.InvalidManifestException;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestFormat;
-import io.thetahost.protocol.manifest.ManifestTensor;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -70,22 +70,28 @@ public final class ReferencedTensors {
 
     private static void read(ObjectReader reader, ObjectId blob, long maxManifestBytes, Set<TensorId> ids)
             throws IOException {
+        manifest(reader, blob, maxManifestBytes).ifPresent(m -> m.tensors().forEach(t -> ids.add(t.id())));
+    }
+
+    /**
+     * The blob read as a manifest: only if it opens like one and is small enough to be one, and then parses; anything
+     * else references no tensor.
+     */
+    public static Optional<Manifest> manifest(ObjectReader reader, ObjectId blob, long maxManifestBytes)
+            throws IOException {
         ObjectLoader loader = reader.open(blob, Constants.OBJ_BLOB);
         if (loader.getSize() < OPENING.length || loader.getSize() > maxManifestBytes) {
-            return;
+            return Optional.empty();
         }
         try (InputStream in = loader.openStream()) {
             if (!Arrays.equals(in.readNBytes(OPENING.length), OPENING)) {
-                return;
+                return Optional.empty();
             }
         }
         try {
-            Manifest manifest = ManifestFormat.read(loader.getBytes());
-            for (ManifestTensor t : manifest.tensors()) {
-                ids.add(t.id());
-            }
+            return Optional.of(ManifestFormat.read(loader.getBytes()));
         } catch (InvalidManifestException e) {
-            // Not a valid manifest: it references nothing.
+            return Optional.empty();
         }
     }
 }

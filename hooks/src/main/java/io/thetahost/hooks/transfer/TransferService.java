@@ -172,14 +172,23 @@ public final class TransferService implements TransferHandler {
     }
 
     /**
-     * Sends one tensor: its stored encoding when that is dense or a patch against a tensor the client offered (and
-     * this repository may read), else the smallest encoding made now against the nearest of the bases the want names
-     * (compared by {@link Encoder#nearest}, a count of changed elements), or dense.
+     * Sends one tensor: its stored encoding when that is a patch against a tensor the client offered (and this
+     * repository may read), or dense when the want names no base of its dtype and shape; else the smallest encoding
+     * made now against the nearest of the bases the want names (compared by {@link Encoder#nearest}, a count of the
+     * bits that differ), every kind tried, dense included. A tensor stored dense (a root of its chains, which a repack
+     * may have made of any version) thus still travels as a patch to a client that holds a neighbour.
      */
     private void send(TensorMeta meta, Want want, Set<TensorId> offered, ResponseWriter writer, String repo)
             throws IOException {
         TensorId storedBase = meta.base();
-        if (storedBase == null || (offered.contains(storedBase) && store.readable(repo, storedBase))) {
+        List<Encoder.Base> candidates = new ArrayList<>();
+        for (TensorId b : want.bases()) {
+            store.meta(b).filter(m -> m.dtype() == meta.dtype() && m.shape().equals(meta.shape())
+                    && store.readable(repo, b)).ifPresent(m -> candidates.add(new Encoder.Base(input(m), m.id())));
+        }
+        boolean storedFits = storedBase == null ? candidates.isEmpty()
+                : offered.contains(storedBase) && store.readable(repo, storedBase);
+        if (storedFits) {
             try (StoredEncoding stored = store.encoding(meta.id()).orElseThrow(() -> gone(meta.id()))) {
                 WireEncoding kind = wire(meta.kind().displayName());
                 OutputStream out = storedBase == null
@@ -190,12 +199,7 @@ public final class TransferService implements TransferHandler {
             }
             return;
         }
-        List<Encoder.Base> candidates = new ArrayList<>();
-        for (TensorId b : want.bases()) {
-            store.meta(b).filter(m -> store.readable(repo, b))
-                    .ifPresent(m -> candidates.add(new Encoder.Base(input(m), m.id())));
-        }
-        Optional<Encoder.Base> base = encoder.nearest(input(meta), candidates, candidates.size());
+        Optional<Encoder.Base> base = encoder.nearest(input(meta), candidates, Math.max(1, candidates.size()));
         try (Encoder.Result encoded = encoder.encode(input(meta), meta.id(), base, Optional.empty())) {
             WireEncoding kind = wire(encoded.kind().displayName());
             long length = encoded.encoding().size();

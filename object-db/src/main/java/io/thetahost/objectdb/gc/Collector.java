@@ -2,10 +2,10 @@ package io.thetahost.objectdb.gc;
 
 import io.thetahost.objectdb.store.BlobKey;
 import io.thetahost.objectdb.store.Column;
-import io.thetahost.objectdb.store.CorruptStoreException;
 import io.thetahost.objectdb.store.InFlightBlobs;
 import io.thetahost.objectdb.store.Keys;
 import io.thetahost.objectdb.store.MetaRecord;
+import io.thetahost.objectdb.store.MetaRecords;
 import io.thetahost.objectdb.store.Orphans;
 import io.thetahost.objectdb.store.StoreDb;
 import io.thetahost.objectdb.store.StoreLocks;
@@ -67,6 +67,9 @@ public final class Collector {
             Set<TensorId> removedSet = new HashSet<>(removed);
             readGrants(removedSet, nodes.keySet(), unreadable, grants, dangling);
             long freed = sweep(removed, nodes, grants);
+            if (!removed.isEmpty()) {
+                locks.chainsChanged();
+            }
             long accessRemoved = grants.values().stream().mapToLong(List::size).sum() + dangling.size();
             if (!dangling.isEmpty()) {
                 try (StoreDb.Batch batch = db.batch()) {
@@ -85,23 +88,17 @@ public final class Collector {
     }
 
     private void readNodes(Map<TensorId, Node> nodes, Set<TensorId> unreadable) throws IOException {
-        db.scan(Column.META, null, cursor -> {
-            for (cursor.seekToFirst(); cursor.valid(); cursor.next()) {
-                byte[] key = cursor.key();
-                if (key.length != Keys.DIGEST_BYTES) {
-                    continue;
-                }
-                TensorId id = TensorId.ofDigest(key);
-                try {
-                    MetaRecord r = MetaRecord.decode(id, cursor.value());
-                    nodes.put(id, new Node(r.meta().base(), r.meta().chainDepth(), r.blob(), r.meta().storedAt(),
-                            r.meta().encodedBytes()));
-                } catch (CorruptStoreException e) {
-                    // Never delete what cannot be read: fsck reports it, a person decides.
-                    unreadable.add(id);
-                }
+        MetaRecords.scan(db, null, new MetaRecords.Visitor() {
+            @Override
+            public void record(TensorId id, MetaRecord r) {
+                nodes.put(id, new Node(r.meta().base(), r.meta().chainDepth(), r.blob(), r.meta().storedAt(),
+                        r.meta().encodedBytes()));
             }
-            return null;
+
+            @Override
+            public void unreadable(TensorId id) {
+                unreadable.add(id);
+            }
         });
     }
 

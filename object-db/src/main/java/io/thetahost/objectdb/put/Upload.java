@@ -114,7 +114,7 @@ public final class Upload {
     }
 
     /** Reads a tensor to its end, which checks its id; passes the bytes to {@code flags} and {@code out} if given. */
-    static void drain(DecodingStream tensor, ValueFlags flags, OutputStream out) throws IOException {
+    public static void drain(DecodingStream tensor, ValueFlags flags, OutputStream out) throws IOException {
         byte[] buffer = new byte[READ_BUFFER];
         for (int n; (n = tensor.read(buffer, 0, buffer.length)) >= 0; ) {
             if (flags != null) {
@@ -160,6 +160,7 @@ public final class Upload {
                 pieces.commitInto(batch);
                 db.write(batch, true);
                 pieces.committed();
+                locks.chainsChanged();
                 return new PutResult(id, PutResult.Status.STORED, meta.kind(), meta.encodedBytes());
             } finally {
                 stripe.unlock();

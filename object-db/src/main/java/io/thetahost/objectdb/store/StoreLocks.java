@@ -1,6 +1,7 @@
 package io.thetahost.objectdb.store;
 
 import io.thetahost.protocol.tensor.TensorId;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -16,6 +17,7 @@ public final class StoreLocks {
 
     private final ReentrantReadWriteLock sweep = new ReentrantReadWriteLock();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final AtomicLong changes = new AtomicLong();
 
     public StoreLocks() {
         for (int i = 0; i < STRIPES; i++) {
@@ -36,5 +38,18 @@ public final class StoreLocks {
     /** Held while a commit of {@code id} checks whether it is stored and writes. */
     public Lock tensor(TensorId id) {
         return stripes[Math.floorMod(id.hashCode(), STRIPES)];
+    }
+
+    /**
+     * Tensors were made visible or removed (an upload's commit, a gc sweep), so chains changed: repack, which plans
+     * from a scan of them, scans again.
+     */
+    public void chainsChanged() {
+        changes.incrementAndGet();
+    }
+
+    /** How often chains changed since the store opened. Read it under {@link #sweep()} for a stable answer. */
+    public long chainChanges() {
+        return changes.get();
     }
 }

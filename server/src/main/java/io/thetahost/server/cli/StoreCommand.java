@@ -3,7 +3,7 @@ package io.thetahost.server.cli;
 import io.thetahost.objectdb.StoreOptions;
 import io.thetahost.objectdb.TensorStore;
 import io.thetahost.server.admin.AdminClient;
-import io.thetahost.server.maintenance.GcGrace;
+import io.thetahost.server.maintenance.GcArguments;
 import io.thetahost.server.maintenance.StoreMaintenance;
 import io.thetahost.server.registry.DataDirectory;
 import io.thetahost.server.registry.HostedRepositories;
@@ -58,7 +58,8 @@ public final class StoreCommand {
 
     @Command(name = "gc", mixinStandardHelpOptions = true,
             description = "Remove the tensors no manifest in any repository's history references, except recent "
-                    + "uploads, and report what was freed.")
+                    + "uploads, and report what was freed; with --repack, then store tensors kept dense as patches "
+                    + "against their neighbours in history where that is smaller.")
     public static final class Gc implements Callable<Integer> {
         @Mixin
         DataOption data;
@@ -67,11 +68,18 @@ public final class StoreCommand {
                 description = "Keep unreferenced uploads this recent (a push follows its upload). Default: one day.")
         Long graceSeconds;
 
+        @Option(names = "--repack", description = "Also re-encode tensors stored dense against their neighbours in "
+                + "each repository's history (git's repack -f), where that saves at least 10% and 4 KiB.")
+        boolean repack;
+
         @Override
         public Integer call() throws IOException {
-            String[] args = graceSeconds == null ? new String[0] : new String[] {"--grace", graceSeconds.toString()};
-            return run(data, "gc" + (args.length == 0 ? "" : " " + String.join(" ", args)),
-                    (maintenance, out) -> maintenance.gc(GcGrace.parse(args), out));
+            if (graceSeconds != null && graceSeconds < 0) {
+                throw new IllegalArgumentException("--grace must be 0 or more seconds");
+            }
+            GcArguments arguments = new GcArguments(graceSeconds == null ? GcArguments.DEFAULT_GRACE
+                    : java.time.Duration.ofSeconds(graceSeconds), repack);
+            return run(data, arguments.toRequest(), (maintenance, out) -> maintenance.gc(arguments, out));
         }
     }
 }

@@ -12,7 +12,7 @@ import io.thetahost.protocol.transfer.TransferLimits;
 import io.thetahost.http.HttpHost;
 import io.thetahost.http.git.HttpGitContext;
 import io.thetahost.server.admin.AdminSocket;
-import io.thetahost.server.maintenance.GcGrace;
+import io.thetahost.server.maintenance.GcArguments;
 import io.thetahost.server.maintenance.StoreMaintenance;
 import io.thetahost.server.registry.DataDirectory;
 import io.thetahost.server.registry.HostedRepositories;
@@ -53,7 +53,7 @@ public final class Daemon implements AutoCloseable {
         StoreMaintenance maintenance = new StoreMaintenance(store, repositories);
         admin = new AdminSocket(data.adminSocket(), Map.of(
                 "fsck", (args, out) -> maintenance.fsck(out),
-                "gc", (args, out) -> maintenance.gc(GcGrace.parse(args), out)));
+                "gc", (args, out) -> maintenance.gc(GcArguments.parse(args), out)));
         sshGitThreads = Executors.newFixedThreadPool(settings.gitThreads(), named("git-ssh"));
         ssh = new SshHost(settings.listenAddress(), settings.sshPort(), data.sshHostKey(), users,
                 new SshGitContext(repositories, services, requestLog, active, sshGitThreads, transfers));

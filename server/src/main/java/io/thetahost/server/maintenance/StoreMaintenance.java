@@ -1,9 +1,12 @@
 package io.thetahost.server.maintenance;
 
+import io.thetahost.hooks.manifests.NeighbouringVersions;
 import io.thetahost.hooks.manifests.ReferencedTensors;
 import io.thetahost.objectdb.TensorStore;
 import io.thetahost.objectdb.fsck.FsckReport;
 import io.thetahost.objectdb.gc.GcReport;
+import io.thetahost.objectdb.repack.Neighbours;
+import io.thetahost.objectdb.repack.RepackReport;
 import io.thetahost.protocol.manifest.ManifestFormat;
 import io.thetahost.protocol.safetensors.SafetensorsLimits;
 import io.thetahost.protocol.tensor.TensorId;
@@ -13,6 +16,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Date;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -42,10 +46,13 @@ public final class StoreMaintenance {
      * First prunes each repository's git objects that no ref reaches (a rejected push leaves its objects behind, since
      * JGit has no quarantine) once older than the grace period; then keeps every tensor a manifest in any
      * repository's history references, and anything stored within the grace period (uploads come before the push
-     * that references them), and removes the rest. The grace period also keeps the objects of a push in flight.
+     * that references them), and removes the rest. The grace period also keeps the objects of a push in flight. With
+     * repack, then re-encodes tensors stored dense against their neighbours in every repository's history.
      */
-    public int gc(Duration grace, PrintWriter out) throws IOException {
+    public int gc(GcArguments arguments, PrintWriter out) throws IOException {
+        Duration grace = arguments.grace();
         Set<TensorId> live = new HashSet<>();
+        Set<Neighbours> neighbours = new LinkedHashSet<>();
         long maxManifest = ManifestFormat.maxManifestBytes(SafetensorsLimits.defaults());
         int scanned = 0;
         Instant keepAfter = Instant.now().minus(grace);
@@ -53,6 +60,9 @@ public final class StoreMaintenance {
             try (Repository repo = repositories.open(listing.name())) {
                 pruneUnreferencedObjects(repo, keepAfter);
                 live.addAll(ReferencedTensors.in(repo, maxManifest));
+                if (arguments.repack()) {
+                    neighbours.addAll(NeighbouringVersions.in(repo, maxManifest));
+                }
                 scanned++;
             }
         }
@@ -61,6 +71,16 @@ public final class StoreMaintenance {
         GcReport report = store.gc(live, keepAfter);
         report.lines().forEach(out::println);
         out.flush();
+        if (arguments.repack()) {
+            out.println("repack: " + neighbours.size() + " pairs of neighbouring versions in history");
+            out.flush();
+            RepackReport repacked = store.repack(neighbours, line -> {
+                out.println(line);
+                out.flush();
+            });
+            repacked.lines().forEach(out::println);
+            out.flush();
+        }
         return 0;
     }
 
