@@ -131,6 +131,16 @@ repack_summary="$(grep '^repack: [0-9]* of' "$workdir/repack.out" || true)"
 line="$(fsck_line)"
 repacked="${line%% *}"; repacked_patches="${line#* }"
 "$thetahost_bin" fsck --data "$workdir/data" >"$workdir/fsck.out" || { cat "$workdir/fsck.out" >&2; fail "fsck after the repack is not clean"; }
+log "a fresh clone reads every version back byte for byte after the repack"
+after="$workdir/after-repack"
+git clone -q "ssh://bench@127.0.0.1:$ssh_port/bench/model.git" "$after" 2>"$workdir/clone.err" \
+  || { tail -n 20 "$workdir/clone.err" >&2; fail "the clone after the repack failed"; }
+check_version() { # check_version REV VERSION
+  git -C "$after" checkout -q "$1" 2>>"$workdir/clone.err" || fail "checkout of $1 after the repack failed"
+  cmp -s "$after/model.safetensors" "$v/$2.safetensors" || fail "$2 ($1) reads back different after the repack"
+}
+check_version main v6; check_version main~1 v5; check_version main~2 v4; check_version main~3 v2
+check_version main~4 v1; check_version origin/ternary v3
 stop_thetahost
 
 # -----------------------------------------------------------------------------------------------------------------
@@ -155,7 +165,7 @@ cat <<EOF
 history-storage: six versions of the fixtures' model, pushed the everyday way$([ "$dense_uploads" = 1 ] && echo " with theta.baseCandidates 0 (dense uploads)")
   thetahost stored encodings:            $stored bytes ($(ratio "$stored"); $patches)
   after thetahost gc --repack:           $repacked bytes ($(ratio "$repacked"); $repacked_patches)
-    ($repack_summary)
+    ($repack_summary; a fresh clone read all six versions back byte for byte)
   sum of theta delta (v1 dense):         $sum bytes (1.00x)
   stock git after gc --aggressive:       $git_bytes bytes ($(ratio "$git_bytes"))
   git-lfs copies (every version whole):  $lfs_bytes bytes ($(ratio "$lfs_bytes"))
