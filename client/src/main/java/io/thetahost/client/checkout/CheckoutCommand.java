@@ -2,6 +2,7 @@ package io.thetahost.client.checkout;
 
 import io.thetahost.client.progress.Progress;
 import io.thetahost.client.repository.CommittedCheckpoint;
+import io.thetahost.client.repository.HistoryVersions;
 import io.thetahost.client.repository.ThetaRepository;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.protocol.manifest.Manifest;
@@ -56,7 +57,8 @@ public final class CheckoutCommand implements Callable<Integer> {
             for (Path p : targets) {
                 CommittedCheckpoint c = CommittedCheckpoint.at(repo, p, "");
                 Manifest full = c.manifest();
-                repo.fetchMissing(full, wanted, local, c.path(), progress);
+                repo.fetchMissing(full, wanted, local, c.path(), progress,
+                        HistoryVersions.of(repo.git(), "HEAD", c.path()));
                 local.parameters().record(full);
                 Manifest written = include.isEmpty() ? full : subset(full, wanted, c.path());
                 local.assemble(written, c.file());

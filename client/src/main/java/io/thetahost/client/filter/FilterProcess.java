@@ -41,7 +41,9 @@ public final class FilterProcess implements Callable<Integer> {
             try {
                 switch (command) {
                     case "clean" -> filters.clean(path, content, reply);
-                    case "smudge" -> filters.smudge(path, content, reply);
+                    // git names the commit being checked out (treeish) or its ref, when it knows them (git 2.27+).
+                    case "smudge" -> filters.smudge(path, content, reply,
+                            keys.getOrDefault("treeish", keys.getOrDefault("ref", "HEAD")));
                     default -> throw new IOException("unknown filter command '" + command + "'");
                 }
             } catch (FilterChannelException e) {

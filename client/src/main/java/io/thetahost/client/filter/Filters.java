@@ -2,6 +2,7 @@ package io.thetahost.client.filter;
 
 import io.thetahost.client.git.Git;
 import io.thetahost.client.progress.Progress;
+import io.thetahost.client.repository.HistoryVersions;
 import io.thetahost.client.repository.ThetaRepository;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.protocol.manifest.InvalidManifestException;
@@ -75,7 +76,7 @@ final class Filters {
      * checkpoint (committed before its path was tracked) pass through unchanged; anything else fails before a byte is
      * written, so that git (filter.theta.required) fails the checkout rather than write it into the checkpoint's place.
      */
-    void smudge(String path, InputStream content, Reply reply) throws IOException {
+    void smudge(String path, InputStream content, Reply reply, String commit) throws IOException {
         byte[] bytes = readSmall(content, path);
         content.close();
         if (bytes.length == 0 || isCheckpoint(bytes)) {
@@ -95,7 +96,8 @@ final class Filters {
             return;
         }
         try (LocalStore local = repo.openStore()) {
-            repo.fetchMissing(manifest, name -> true, local, path, progress);
+            repo.fetchMissing(manifest, name -> true, local, path, progress,
+                    HistoryVersions.of(repo.git(), commit, path));
             local.parameters().record(manifest);
             long started = System.nanoTime();
             long[] written = {0};

@@ -143,6 +143,15 @@ public final class ThetaRepository {
      */
     public void fetchMissing(Manifest manifest, Predicate<String> include, LocalStore local, String what,
             Progress progress) throws IOException {
+        fetchMissing(manifest, include, local, what, progress, HistoryVersions.none());
+    }
+
+    /**
+     * As above, offering first the versions of each parameter in the history of the commit being checked out, nearest
+     * first, then the others held here, last seen first.
+     */
+    public void fetchMissing(Manifest manifest, Predicate<String> include, LocalStore local, String what,
+            Progress progress, HistoryVersions history) throws IOException {
         List<Want> wants = new ArrayList<>();
         Set<TensorId> wanted = new LinkedHashSet<>();
         Set<TensorId> haves = new LinkedHashSet<>();
@@ -150,10 +159,13 @@ public final class ThetaRepository {
             if (!include.test(t.name()) || local.has(t.id()) || !wanted.add(t.id())) {
                 continue;
             }
-            // The versions of this parameter held here, last seen first: the want's bases (the server encodes against
-            // the nearest), and haves, so the server can send the patch it stores when its base is any of them.
-            List<TensorId> held = local.parameters().versionsOf(t.name(), t.id()).stream().filter(local::has)
-                    .limit(OFFERED_VERSIONS).toList();
+            // The versions of this parameter held here, nearest in history first, then last seen first: the want's
+            // bases (the server encodes against the nearest), and haves, so the server can send the patch it stores
+            // when its base is any of them.
+            Set<TensorId> candidates = new LinkedHashSet<>(history.versionsOf(t.name()));
+            candidates.addAll(local.parameters().versionsOf(t.name(), t.id()));
+            candidates.remove(t.id());
+            List<TensorId> held = candidates.stream().filter(local::has).limit(OFFERED_VERSIONS).toList();
             wants.add(Want.of(t.id(), held));
             haves.addAll(held);
         }
