@@ -11,6 +11,7 @@ import io.thetahost.codec.encode.EncoderOptions;
 import io.thetahost.codec.encode.LowRankDetector;
 import io.thetahost.codec.encode.LowRankFactors;
 import io.thetahost.codec.encode.TensorInput;
+import io.thetahost.codec.format.EncodingHeader;
 import io.thetahost.codec.format.EncodingKind;
 import io.thetahost.objectdb.PutResult;
 import io.thetahost.objectdb.StoredEncoding;
@@ -316,7 +317,9 @@ public final class TensorTransfers {
         for (List<Want> batch : batches(wants, limits().maxIds())) {
             List<TensorId> batchHaves = offered.stream().filter(h -> batch.stream().noneMatch(
                     w -> w.bases().contains(h))).toList();
-            exchange(TransferRequest.download(batch, batchHaves), RequestBody.NONE,
+            TransferRequest request = TransferRequest.download(batch, batchHaves).withCapability(
+                    TransferRequest.ENCODING_VERSION, Integer.toString(EncodingHeader.VERSION_2));
+            exchange(request, RequestBody.NONE,
                     in -> ResponseReader.forDownload(in, batch, batchHaves, limits()), reader -> {
                         for (ResponseEvent e; !((e = next(reader)) instanceof ResponseEvent.End); ) {
                             if (e instanceof ResponseEvent.EncodedObject o) {

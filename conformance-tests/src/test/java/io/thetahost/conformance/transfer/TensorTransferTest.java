@@ -130,6 +130,74 @@ class TensorTransferTest extends SharedDaemon {
         assertTrue(Files.notExists(work.resolve("no.safetensors")), "nothing was written");
     }
 
+    /**
+     * A client that does not say it decodes encoding format 2 (one from before it existed) is never sent a version-2
+     * low-rank patch: the server encodes the tensor again in a format it reads; a client that says so gets the stored
+     * patch.
+     */
+    @Test
+    void aClientThatReadsOnlyFormatOneIsSentNoFormatTwoPatch() throws Exception {
+        String repo = "alice/old-client";
+        server.admin("repo", "create", repo).assertOk();
+        String url = alice.url(Transport.HTTP, repo);
+        Path work = dir("old-client");
+        String store = work.resolve("store").toString();
+        Theta.run(alice, work, "tensors", "upload", url, base.toString(), "--store", store).assertOk();
+        Theta.run(alice, work, "tensors", "upload", url, lora.toString(), "--base", base.toString(), "--adapter",
+                adapter.toString(), "--store", store).assertOk();
+        String name = "transformer.h.0.attn.c_attn.weight";
+        String target = idOf(work, lora, name);
+        String baseId = idOf(work, base, name);
+
+        String old = rawDownload(url, target, baseId, null);
+        assertTrue(old.contains("object " + target + " "), old);
+        assertTrue(!old.contains("object " + target + " low-rank"), "an old client gets no low-rank patch: " + old);
+        String current = rawDownload(url, target, baseId, "2");
+        assertTrue(current.contains("object " + target + " low-rank "), current);
+    }
+
+    /** The id of tensor {@code name} in {@code checkpoint}, as theta tensors manifest lists it. */
+    private static String idOf(Path work, Path checkpoint, String name) {
+        String json = Theta.run(alice, work, "tensors", "manifest", checkpoint.toString()).assertOk().out();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"name\": \"" + java.util.regex.Pattern.quote(
+                name) + "\",[^}]*?\"id\": \"(sha256:[0-9a-f]{64})\"").matcher(json);
+        assertTrue(m.find(), json);
+        return m.group(1);
+    }
+
+    /** A download request as a client written before encoding-version would send it, the object lines answered. */
+    private static String rawDownload(String url, String want, String base, String encodingVersion)
+            throws Exception {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        pkt(body, "theta-transfer 1\n");
+        pkt(body, "command=download\n");
+        pkt(body, "agent=old/0.1\n");
+        if (encodingVersion != null) {
+            pkt(body, "encoding-version=" + encodingVersion + "\n");
+        }
+        body.write("0001".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        pkt(body, "want " + want + " base " + base + "\n");
+        body.write("0000".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        java.net.URI uri = java.net.URI.create(url + (url.endsWith("/") ? "" : "/") + "theta-transfer");
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(uri)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .header("Content-Type", "application/x-theta-transfer-request")
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        ("alice:" + alice.token()).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .build();
+        java.net.http.HttpResponse<byte[]> response = java.net.http.HttpClient.newHttpClient().send(request,
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode(), new String(response.body(),
+                java.nio.charset.StandardCharsets.ISO_8859_1));
+        return new String(response.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static void pkt(java.io.ByteArrayOutputStream out, String line) throws java.io.IOException {
+        byte[] b = line.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        out.write(String.format("%04x", b.length + 4).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(b);
+    }
+
     @Test
     void readersCannotUpload() throws Exception {
         server.admin("repo", "create", "alice/readonly").assertOk();

@@ -1,6 +1,7 @@
 package io.thetahost.hooks.transfer;
 
 import io.thetahost.codec.encode.Encoder;
+import io.thetahost.codec.format.EncodingHeader;
 import io.thetahost.codec.encode.EncoderOptions;
 import io.thetahost.codec.encode.LowRankDetector;
 import io.thetahost.codec.encode.TensorInput;
@@ -163,7 +164,7 @@ public final class TransferService implements TransferHandler {
                 writer.missing(want.id());
                 continue;
             }
-            send(meta.get(), want, offered, writer, repo);
+            send(meta.get(), want, offered, r.readsEncodingVersion(), writer, repo);
             sent++;
             if (sent % PROGRESS_EVERY == 0 || sent == r.wants().size()) {
                 writer.progress("sent " + sent + " of " + r.wants().size() + " tensors");
@@ -175,19 +176,22 @@ public final class TransferService implements TransferHandler {
      * Sends one tensor: its stored encoding when that is a patch against a tensor the client offered (and this
      * repository may read), or dense when the want names no base of its dtype and shape; else the smallest encoding
      * made now against the nearest of the bases the want names (compared by {@link Encoder#nearest}, a count of the
-     * bits that differ), every kind tried, dense included. A tensor stored dense (a root of its chains, which a repack
+     * bits that differ), every kind tried, dense included; the same for a stored encoding in a format version newer
+     * than the client reads (its {@code encoding-version} capability). A tensor stored dense (a root of its chains, which a repack
      * may have made of any version) thus still travels as a patch to a client that holds a neighbour.
      */
-    private void send(TensorMeta meta, Want want, Set<TensorId> offered, ResponseWriter writer, String repo)
-            throws IOException {
+    private void send(TensorMeta meta, Want want, Set<TensorId> offered, int readsVersion, ResponseWriter writer,
+            String repo) throws IOException {
         TensorId storedBase = meta.base();
         List<Encoder.Base> candidates = new ArrayList<>();
         for (TensorId b : want.bases()) {
             store.meta(b).filter(m -> m.dtype() == meta.dtype() && m.shape().equals(meta.shape())
                     && store.readable(repo, b)).ifPresent(m -> candidates.add(new Encoder.Base(input(m), m.id())));
         }
-        boolean storedFits = storedBase == null ? candidates.isEmpty()
-                : offered.contains(storedBase) && store.readable(repo, storedBase);
+        // A client that decodes only older formats gets a fresh encoding (this server makes no low-rank one).
+        boolean readable = EncodingHeader.versionFor(meta.kind()) <= readsVersion;
+        boolean storedFits = readable && (storedBase == null ? candidates.isEmpty()
+                : offered.contains(storedBase) && store.readable(repo, storedBase));
         if (storedFits) {
             try (StoredEncoding stored = store.encoding(meta.id()).orElseThrow(() -> gone(meta.id()))) {
                 WireEncoding kind = wire(meta.kind().displayName());

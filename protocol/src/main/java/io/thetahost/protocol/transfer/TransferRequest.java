@@ -103,6 +103,21 @@ public record TransferRequest(int version, Command command, Map<String, String> 
         return of(Command.UPLOAD, List.of(), List.of(), List.of(), OptionalLong.of(objectCount));
     }
 
+    /**
+     * The capability a client sends with the highest encoding format version (ENCODINGS.md) it decodes; a client that
+     * sends none decodes version 1 only.
+     */
+    public static final String ENCODING_VERSION = "encoding-version";
+
+    /** The highest encoding format version the client decodes: its {@link #ENCODING_VERSION}, else 1. */
+    public int readsEncodingVersion() {
+        String v = clientCapabilities.get(ENCODING_VERSION);
+        if (v == null || !v.matches("[1-9][0-9]{0,8}")) {
+            return 1;
+        }
+        return Integer.parseInt(v);
+    }
+
     /** This request with one more capability line (or a new value for {@code key}), after the others. */
     public TransferRequest withCapability(String key, String value) {
         Map<String, String> more = new LinkedHashMap<>(clientCapabilities);
