@@ -1,13 +1,13 @@
 package io.thetahost.client.push;
 
 import io.thetahost.client.git.Git;
+import io.thetahost.client.git.SmallBlobs;
 import io.thetahost.client.repository.ThetaRepository;
 import io.thetahost.protocol.manifest.InvalidManifestException;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestFormat;
 import io.thetahost.protocol.safetensors.SafetensorsLimits;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -96,43 +96,26 @@ final class PushedManifests {
     }
 
     /**
-     * The blobs that are manifests, read with one {@code git cat-file --batch}. A blob that is not one (a file
-     * committed before it was tracked, which git carries itself) is left out. Memory: the manifests themselves.
+     * The blobs that are manifests. A blob that is not one (a file committed before it was tracked, which git carries
+     * itself) is left out, and one larger than a manifest can be is never read. Memory: the manifests themselves,
+     * read {@link #BATCH} at a time.
      */
     private static Map<String, Manifest> read(Git git, List<String> shas) throws IOException {
         Map<String, Manifest> manifests = new LinkedHashMap<>();
-        if (shas.isEmpty()) {
-            return manifests;
-        }
         long max = ManifestFormat.maxManifestBytes(SafetensorsLimits.defaults());
-        byte[] batch = git.run(List.of("cat-file", "--batch"), String.join("\n", shas) + "\n", false).bytes();
-        int at = 0;
-        for (String sha : shas) {
-            int eol = indexOf(batch, (byte) '\n', at);
-            String[] head = new String(batch, at, eol - at, StandardCharsets.UTF_8).split(" ");
-            at = eol + 1;
-            if (head.length < 3 || !head[1].equals("blob")) {
-                continue;
-            }
-            int size = Integer.parseInt(head[2]);
-            if (size <= max) {
+        for (int from = 0; from < shas.size(); from += BATCH) {
+            List<String> batch = shas.subList(from, Math.min(shas.size(), from + BATCH));
+            for (Map.Entry<String, byte[]> blob : SmallBlobs.read(git, batch, max, Long.MAX_VALUE).entrySet()) {
                 try {
-                    manifests.put(sha, ManifestFormat.read(java.util.Arrays.copyOfRange(batch, at, at + size)));
+                    manifests.put(blob.getKey(), ManifestFormat.read(blob.getValue()));
                 } catch (InvalidManifestException e) {
                     // not a manifest: git carries it itself
                 }
             }
-            at += size + 1;
         }
         return manifests;
     }
 
-    private static int indexOf(byte[] b, byte value, int from) throws IOException {
-        for (int i = from; i < b.length; i++) {
-            if (b[i] == value) {
-                return i;
-            }
-        }
-        throw new IOException("git cat-file --batch ended early");
-    }
+    /** Manifests read per git process. */
+    private static final int BATCH = 64;
 }

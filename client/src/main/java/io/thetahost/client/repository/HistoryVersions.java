@@ -1,6 +1,7 @@
 package io.thetahost.client.repository;
 
 import io.thetahost.client.git.Git;
+import io.thetahost.client.git.SmallBlobs;
 import io.thetahost.protocol.manifest.InvalidManifestException;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestFormat;
@@ -8,9 +9,7 @@ import io.thetahost.protocol.manifest.ManifestTensor;
 import io.thetahost.protocol.safetensors.SafetensorsLimits;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -76,40 +75,10 @@ public final class HistoryVersions {
         for (String c : revs.out().strip().split("\n")) {
             queries.add(c.strip() + ":" + path);
         }
-        // Sizes first: a path may hold the raw checkpoint in commits from before it was tracked.
-        String checks = new String(git.run(List.of("cat-file",
-                "--batch-check=%(objectname) %(objecttype) %(objectsize)"), String.join("\n", queries) + "\n", false)
-                .bytes(), StandardCharsets.UTF_8);
-        List<String> blobs = new ArrayList<>();
-        long total = 0;
-        for (String line : checks.split("\n")) {
-            String[] f = line.split(" ");
-            if (f.length == 3 && f[1].equals("blob") && Long.parseLong(f[2]) <= MAX_MANIFEST) {
-                total += Long.parseLong(f[2]);
-                if (total > MAX_TOTAL_BYTES) {
-                    break;
-                }
-                blobs.add(f[0]);
-            }
-        }
-        if (blobs.isEmpty()) {
-            return Map.of();
-        }
-        byte[] out = git.run(List.of("cat-file", "--batch"), String.join("\n", blobs) + "\n", false).bytes();
+        // Only blobs small enough to be manifests: the path may hold the raw checkpoint in commits from before it
+        // was tracked.
         Map<String, Set<TensorId>> versions = new HashMap<>();
-        int at = 0;
-        for (int i = 0; i < blobs.size() && at < out.length; i++) {
-            int eol = indexOf(out, (byte) '\n', at);
-            if (eol < 0) {
-                break;
-            }
-            String[] head = new String(out, at, eol - at, StandardCharsets.UTF_8).split(" ");
-            if (head.length != 3) {
-                break;
-            }
-            int size = Integer.parseInt(head[2]);
-            byte[] content = Arrays.copyOfRange(out, eol + 1, eol + 1 + size);
-            at = eol + 1 + size + 1;
+        for (byte[] content : SmallBlobs.read(git, queries, MAX_MANIFEST, MAX_TOTAL_BYTES).values()) {
             try {
                 Manifest m = ManifestFormat.read(content);
                 for (ManifestTensor t : m.tensors()) {
@@ -122,14 +91,5 @@ public final class HistoryVersions {
         Map<String, List<TensorId>> byName = new HashMap<>();
         versions.forEach((name, ids) -> byName.put(name, List.copyOf(ids)));
         return byName;
-    }
-
-    private static int indexOf(byte[] b, byte value, int from) {
-        for (int i = from; i < b.length; i++) {
-            if (b[i] == value) {
-                return i;
-            }
-        }
-        return -1;
     }
 }
