@@ -50,10 +50,19 @@ class HistoryBasesTest extends SharedDaemon {
         ModelRepo a = pushedBase(repo, "ternary");
         ModelRepo reader = cloneOf(repo, "ternary-reader");
 
-        Files.copy(Fixtures.checkpoint("lora_merged.safetensors"), a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
+        // A LoRA merged on a GPU and saved whole, pushed with no hint: the SVD finds the update.
+        Path lora = Fixtures.checkpoint("lora_merged.safetensors");
+        long loraDelta = thetaDelta(a, Fixtures.checkpoint("base.safetensors"), lora);
+        Files.copy(lora, a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
         a.git("commit", "-qam", "lora").assertOk();
+        int from = server.requestLog().size();
         a.git("push", "-q", "origin", "HEAD:main").assertOk();
+        assertNear("push of a GPU-merged LoRA, no hint", ModelRepo.wireSince(server, from), loraDelta, TENSORS);
+        from = server.requestLog().size();
         reader.git("pull", "-q").assertOk(); // the reader now holds base and the LoRA version, the LoRA one last
+        assertArrayEquals(Files.readAllBytes(lora), Files.readAllBytes(reader.file(MODEL)));
+        assertNear("pull of that LoRA into a clone holding base", ModelRepo.wireSince(server, from), loraDelta,
+                TENSORS);
 
         a.git("checkout", "-q", "-b", "ternary", "HEAD~1").assertOk();
         Path ternary = base.resolve("ternary.safetensors");
@@ -62,7 +71,7 @@ class HistoryBasesTest extends SharedDaemon {
         Files.copy(ternary, a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
         a.git("commit", "-qam", "sparse-ternary update").assertOk();
 
-        int from = server.requestLog().size();
+        from = server.requestLog().size();
         a.git("push", "-q", "origin", "ternary").assertOk();
         assertNear("push of a sparse-ternary update on a branch from base", ModelRepo.wireSince(server, from), delta,
                 TENSORS);
@@ -141,21 +150,37 @@ class HistoryBasesTest extends SharedDaemon {
     void anUpdateCommittedOnTopOfAnUnrelatedOneFindsTheNearerBase() throws Exception {
         String repo = "alice/nearer";
         ModelRepo a = pushedBase(repo, "nearer");
+        ModelRepo reader = cloneOf(repo, "nearer-reader"); // holds base
         CheckpointFiles baseFile = CheckpointFiles.read(Fixtures.checkpoint("base.safetensors"));
 
-        Files.write(a.file(MODEL), fullFineTune(baseFile));
+        Path full = base.resolve("nearer-full.safetensors");
+        Files.write(full, fullFineTune(baseFile));
+        long fullDelta = thetaDelta(a, Fixtures.checkpoint("base.safetensors"), full);
+        Files.copy(full, a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
         a.git("commit", "-qam", "full fine-tune").assertOk();
+        int from = server.requestLog().size();
         a.git("push", "-q", "origin", "HEAD:main").assertOk();
+        assertNear("push of a full fine-tune", ModelRepo.wireSince(server, from), fullDelta, TENSORS);
+        from = server.requestLog().size();
+        reader.git("pull", "-q").assertOk();
+        assertArrayEquals(Files.readAllBytes(full), Files.readAllBytes(reader.file(MODEL)));
+        assertNear("pull of that full fine-tune into a clone holding base", ModelRepo.wireSince(server, from),
+                fullDelta, TENSORS);
 
         Path sparse = base.resolve("sparse.safetensors");
         Files.write(sparse, sparseUpdate(baseFile));
         long delta = thetaDelta(a, Fixtures.checkpoint("base.safetensors"), sparse);
         Files.copy(sparse, a.file(MODEL), StandardCopyOption.REPLACE_EXISTING);
         a.git("commit", "-qam", "sparse fine-tune of base").assertOk();
-        int from = server.requestLog().size();
+        from = server.requestLog().size();
         a.git("push", "-q", "origin", "HEAD:main").assertOk();
         assertNear("push of a sparse fine-tune of base committed on top of a full fine-tune",
                 ModelRepo.wireSince(server, from), delta, TENSORS);
+        from = server.requestLog().size();
+        reader.git("pull", "-q").assertOk();
+        assertArrayEquals(Files.readAllBytes(sparse), Files.readAllBytes(reader.file(MODEL)));
+        assertNear("pull of it into a clone holding base and the full fine-tune", ModelRepo.wireSince(server, from),
+                delta, TENSORS);
     }
 
     /**
