@@ -1,7 +1,6 @@
 package io.thetahost.hooks.manifests;
 
 import io.thetahost.objectdb.repack.Neighbours;
-import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestTensor;
 import io.thetahost.protocol.tensor.DType;
 import io.thetahost.protocol.tensor.Shape;
@@ -13,16 +12,8 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectReader;
-import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevSort;
-import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * The versions of each parameter that lie near each other in a repository's history, for repack (object-db/STORE.md):
@@ -44,47 +35,14 @@ public final class NeighbouringVersions {
     public static Set<Neighbours> in(Repository repository, long maxManifestBytes) throws IOException {
         Map<Parameter, List<TensorId>> versions = new HashMap<>();
         Map<Parameter, Set<TensorId>> seen = new HashMap<>();
-        Set<ObjectId> seenTrees = new HashSet<>();
-        Set<String> seenBlobs = new HashSet<>();
-        try (RevWalk walk = new RevWalk(repository); ObjectReader reader = repository.newObjectReader()) {
-            walk.sort(RevSort.COMMIT_TIME_DESC);
-            for (Ref ref : repository.getRefDatabase().getRefs()) {
-                ObjectId target = ref.getPeeledObjectId() != null ? ref.getPeeledObjectId() : ref.getObjectId();
-                if (target == null) {
-                    continue;
-                }
-                try {
-                    walk.markStart(walk.parseCommit(target));
-                } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException notACommit) {
-                    // A tag of a tree or blob: no history.
+        HistoryManifests.walk(repository, maxManifestBytes, (path, manifest) -> {
+            for (ManifestTensor t : manifest.tensors()) {
+                Parameter p = new Parameter(path, t.name(), t.dtype(), t.shape());
+                if (seen.computeIfAbsent(p, k -> new HashSet<>()).add(t.id())) {
+                    versions.computeIfAbsent(p, k -> new ArrayList<>()).add(t.id());
                 }
             }
-            for (RevCommit commit : walk) {
-                if (!seenTrees.add(commit.getTree().copy())) {
-                    continue;
-                }
-                try (TreeWalk tree = new TreeWalk(reader)) {
-                    tree.addTree(commit.getTree());
-                    tree.setRecursive(true);
-                    while (tree.next()) {
-                        ObjectId blob = FileBlobs.blobOf(tree, 0);
-                        // The same manifest at the same path adds nothing new; at another path it is another file.
-                        if (blob == null || !seenBlobs.add(tree.getPathString() + '\0' + blob.name())) {
-                            continue;
-                        }
-                        Optional<Manifest> manifest = ReferencedTensors.manifest(reader, blob, maxManifestBytes);
-                        if (manifest.isPresent()) {
-                            for (ManifestTensor t : manifest.get().tensors()) {
-                                Parameter p = new Parameter(tree.getPathString(), t.name(), t.dtype(), t.shape());
-                                if (seen.computeIfAbsent(p, k -> new HashSet<>()).add(t.id())) {
-                                    versions.computeIfAbsent(p, k -> new ArrayList<>()).add(t.id());
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        });
         Set<Neighbours> out = new LinkedHashSet<>();
         for (List<TensorId> ids : versions.values()) {
             for (int i = 1; i < ids.size(); i++) {

@@ -15,17 +15,13 @@ import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
-import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * The tensor ids a repository's history references: every manifest blob reachable from any ref. A blob is taken
  * for a manifest by its first bytes, the fixed opening the canonical manifest format always writes, and then read
  * whole only if it is small enough to be one; a blob that opens like a manifest but does not parse is skipped (it is
- * the pre-receive checks' job to refuse those). Each blob is read once however many commits share it.
+ * the pre-receive checks' job to refuse those). The walk is {@link HistoryManifests}'s.
  */
 public final class ReferencedTensors {
     private static final byte[] OPENING = ManifestBlobs.OPENING;
@@ -35,42 +31,8 @@ public final class ReferencedTensors {
 
     public static Set<TensorId> in(Repository repository, long maxManifestBytes) throws IOException {
         Set<TensorId> ids = new HashSet<>();
-        Set<ObjectId> seenBlobs = new HashSet<>();
-        Set<ObjectId> seenTrees = new HashSet<>();
-        try (RevWalk walk = new RevWalk(repository); ObjectReader reader = repository.newObjectReader()) {
-            for (Ref ref : repository.getRefDatabase().getRefs()) {
-                ObjectId target = ref.getPeeledObjectId() != null ? ref.getPeeledObjectId() : ref.getObjectId();
-                if (target == null) {
-                    continue;
-                }
-                try {
-                    walk.markStart(walk.parseCommit(target));
-                } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException notACommit) {
-                    // A tag of a tree or blob: not part of history a checkout can reach.
-                }
-            }
-            for (RevCommit commit : walk) {
-                if (!seenTrees.add(commit.getTree().copy())) {
-                    continue;
-                }
-                try (TreeWalk tree = new TreeWalk(reader)) {
-                    tree.addTree(commit.getTree());
-                    tree.setRecursive(true);
-                    while (tree.next()) {
-                        ObjectId blob = FileBlobs.blobOf(tree, 0);
-                        if (blob != null && seenBlobs.add(blob.copy())) {
-                            read(reader, blob, maxManifestBytes, ids);
-                        }
-                    }
-                }
-            }
-        }
+        HistoryManifests.walk(repository, maxManifestBytes, (path, m) -> m.tensors().forEach(t -> ids.add(t.id())));
         return ids;
-    }
-
-    private static void read(ObjectReader reader, ObjectId blob, long maxManifestBytes, Set<TensorId> ids)
-            throws IOException {
-        manifest(reader, blob, maxManifestBytes).ifPresent(m -> m.tensors().forEach(t -> ids.add(t.id())));
     }
 
     /**
