@@ -105,9 +105,17 @@ public final class ThetaRepository {
     }
 
     public TensorTransfers transfers(String url, LocalStore local, Progress progress) throws IOException {
-        return TensorTransfers.to(url, GitEnvironment.in(workTree), local, progress)
+        TensorTransfers transfers = TensorTransfers.to(url, GitEnvironment.in(workTree), local, progress)
                 .withBaseCandidates(intConfig(BASE_CANDIDATES, TensorTransfers.DEFAULT_CANDIDATES));
+        int budget = intConfig(ENCODE_TIME_BUDGET, -1);
+        if (budget == 0) {
+            throw new IOException("git config " + ENCODE_TIME_BUDGET + " is 0; it must be 1 or more seconds");
+        }
+        return budget < 0 ? transfers : transfers.withTimeBudget(java.time.Duration.ofSeconds(budget));
     }
+
+    /** Seconds an upload may spend looking for one tensor's smallest encoding (default: the encoder's, 10). */
+    public static final String ENCODE_TIME_BUDGET = "theta.encodeTimeBudget";
 
     /** How many bases an upload compares per tensor to find the nearest; 0 uploads every tensor self-contained. */
     public static final String BASE_CANDIDATES = "theta.baseCandidates";

@@ -45,7 +45,7 @@ import java.util.Set;
 public final class TensorTransfers {
     private final Transport transport;
     private final LocalStore local;
-    private final Encoder encoder;
+    private Encoder encoder;
     private final Progress progress;
     /**
      * How many of an upload's bases, after a screen of them all on a sample, are compared in full to find the nearest
@@ -73,6 +73,15 @@ public final class TensorTransfers {
             throw new IllegalArgumentException("theta.baseCandidates must be 0 or more, not " + count);
         }
         this.candidates = count;
+        return this;
+    }
+
+    /**
+     * Gives the search for each uploaded tensor's smallest encoding (the screen of bases and the kinds tried) at most
+     * {@code budget} (git config theta.encodeTimeBudget); the default is the encoder's own.
+     */
+    public TensorTransfers withTimeBudget(java.time.Duration budget) {
+        this.encoder = new Encoder(EncoderOptions.defaults().withTimeBudget(budget), LowRankDetector.available());
         return this;
     }
 

@@ -323,6 +323,10 @@ class HistoryBasesTest extends SharedDaemon {
         a.git("add", "-A").assertOk();
         a.git("commit", "-qm", "rename every parameter and move the checkpoint").assertOk();
 
+        Cmd.Result refused = a.git("-c", "theta.encodeTimeBudget=soon", "push", "-q", "origin", "HEAD:main");
+        refused.assertFailed();
+        assertTrue(refused.err().contains("git config theta.encodeTimeBudget is 'soon'"), refused.all());
+
         int from = server.requestLog().size();
         a.git("push", "-q", "origin", "HEAD:main").assertOk();
         assertNear("push of renamed and moved parameters", ModelRepo.wireSince(server, from), 0, TENSORS);

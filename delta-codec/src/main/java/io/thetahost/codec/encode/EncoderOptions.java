@@ -18,6 +18,10 @@ public record EncoderOptions(long chunkBytes, int zstdLevel, Duration timeBudget
         return new EncoderOptions(bytes, zstdLevel, timeBudget);
     }
 
+    public EncoderOptions withTimeBudget(Duration budget) {
+        return new EncoderOptions(chunkBytes, zstdLevel, budget);
+    }
+
     public EncoderOptions withZstdLevel(int level) {
         return new EncoderOptions(chunkBytes, level, timeBudget);
     }
