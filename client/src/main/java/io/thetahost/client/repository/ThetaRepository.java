@@ -5,6 +5,7 @@ import io.thetahost.client.progress.Progress;
 import io.thetahost.client.remote.GitEnvironment;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.client.transfer.TensorTransfers;
+import io.thetahost.codec.encode.EncoderOptions;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestTensor;
 import io.thetahost.protocol.tensor.TensorId;
@@ -105,13 +106,14 @@ public final class ThetaRepository {
     }
 
     public TensorTransfers transfers(String url, LocalStore local, Progress progress) throws IOException {
-        TensorTransfers transfers = TensorTransfers.to(url, GitEnvironment.in(workTree), local, progress)
-                .withBaseCandidates(intConfig(BASE_CANDIDATES, TensorTransfers.DEFAULT_CANDIDATES));
-        int budget = intConfig(ENCODE_TIME_BUDGET, -1);
+        EncoderOptions options = EncoderOptions.defaults();
+        int budget = intConfig(ENCODE_TIME_BUDGET, (int) options.timeBudget().toSeconds());
         if (budget == 0) {
             throw new IOException("git config " + ENCODE_TIME_BUDGET + " is 0; it must be 1 or more seconds");
         }
-        return budget < 0 ? transfers : transfers.withTimeBudget(java.time.Duration.ofSeconds(budget));
+        return TensorTransfers.to(url, GitEnvironment.in(workTree), local, progress,
+                options.withTimeBudget(java.time.Duration.ofSeconds(budget)))
+                .withBaseCandidates(intConfig(BASE_CANDIDATES, TensorTransfers.DEFAULT_CANDIDATES));
     }
 
     /** Seconds an upload may spend looking for one tensor's smallest encoding (default: the encoder's, 10). */

@@ -45,7 +45,7 @@ import java.util.Set;
 public final class TensorTransfers {
     private final Transport transport;
     private final LocalStore local;
-    private Encoder encoder;
+    private final Encoder encoder;
     private final Progress progress;
     /**
      * How many of an upload's bases, after a screen of them all on a sample, are compared in full to find the nearest
@@ -76,15 +76,6 @@ public final class TensorTransfers {
         return this;
     }
 
-    /**
-     * Gives the search for each uploaded tensor's smallest encoding (the screen of bases and the kinds tried) at most
-     * {@code budget} (git config theta.encodeTimeBudget); the default is the encoder's own.
-     */
-    public TensorTransfers withTimeBudget(java.time.Duration budget) {
-        this.encoder = new Encoder(EncoderOptions.defaults().withTimeBudget(budget), LowRankDetector.available());
-        return this;
-    }
-
     public TensorTransfers(Transport transport, LocalStore local, Encoder encoder, Progress progress) {
         this.transport = transport;
         this.local = local;
@@ -97,8 +88,14 @@ public final class TensorTransfers {
      * helpers), encoding uploads with the default options and the low-rank detector when it is available.
      */
     public static TensorTransfers to(String url, GitEnvironment git, LocalStore local, Progress progress) {
+        return to(url, git, local, progress, EncoderOptions.defaults());
+    }
+
+    /** As above, encoding uploads with {@code options} (a repository's theta.encodeTimeBudget). */
+    public static TensorTransfers to(String url, GitEnvironment git, LocalStore local, Progress progress,
+            EncoderOptions options) {
         return new TensorTransfers(Transport.forRemote(Remote.parse(url), git), local,
-                new Encoder(EncoderOptions.defaults(), LowRankDetector.available()), progress);
+                new Encoder(options, LowRankDetector.available()), progress);
     }
 
     /** Bytes of protocol (requests and responses, framing included) sent and received so far. */
@@ -247,8 +244,7 @@ public final class TensorTransfers {
     /**
      * Encodes one tensor against the nearest of the bases that both sides hold (up to {@link #MAX_SCREENED} of them
      * screened on a sample, the best {@link #candidates} compared in full, by {@link Encoder#nearest}), and writes it
-     * as an object. A stored patch against the first base
-     * (one theta add made) is sent as it is.
+     * as an object. A stored patch against the first base (one theta add made) is sent as it is.
      */
     private void sendObject(RequestWriter writer, Upload u, Set<TensorId> available) throws IOException {
         TensorInput target = local.input(u.id()).orElseThrow(() -> new IOException(
