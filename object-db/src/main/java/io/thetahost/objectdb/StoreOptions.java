@@ -1,5 +1,6 @@
 package io.thetahost.objectdb;
 
+import io.thetahost.codec.encode.EncoderOptions;
 import io.thetahost.codec.format.DecodeLimits;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -49,5 +50,14 @@ public record StoreOptions(int maxChainDepth, int pieceBytes, DecodeLimits limit
 
     public StoreOptions withTempDir(Path dir) {
         return new StoreOptions(maxChainDepth, pieceBytes, limits, dir);
+    }
+
+    /**
+     * How the store encodes what it writes itself (a too-deep patch re-encoded dense, a repack): the encoders' usual
+     * options, in chunks no larger than this store decodes.
+     */
+    public EncoderOptions encoderOptions() {
+        EncoderOptions defaults = EncoderOptions.defaults();
+        return defaults.withChunkBytes(Math.min(defaults.chunkBytes(), limits.maxChunkBytes()));
     }
 }

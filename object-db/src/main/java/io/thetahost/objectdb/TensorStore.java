@@ -1,7 +1,6 @@
 package io.thetahost.objectdb;
 
 import io.thetahost.codec.encode.Encoder;
-import io.thetahost.codec.encode.EncoderOptions;
 import io.thetahost.codec.encode.LowRankDetector;
 import io.thetahost.codec.format.InvalidEncodingException;
 import io.thetahost.objectdb.fsck.Fsck;
@@ -216,9 +215,7 @@ public final class TensorStore implements AutoCloseable {
             throw new IOException("a repack of this tensor store is already running");
         }
         try {
-            // Chunks no larger than this store decodes, as for a re-encoding on upload.
-            long chunkBytes = Math.min(EncoderOptions.defaults().chunkBytes(), options.limits().maxChunkBytes());
-            Encoder encoder = new Encoder(EncoderOptions.defaults().withChunkBytes(chunkBytes), LowRankDetector.NONE);
+            Encoder encoder = new Encoder(options.encoderOptions(), LowRankDetector.NONE);
             return new Repacker(db, reader, locks, inFlight, options, encoder).repack(neighbours, progress);
         } finally {
             repacking.unlock();

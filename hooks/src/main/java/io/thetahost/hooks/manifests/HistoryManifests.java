@@ -1,11 +1,18 @@
 package io.thetahost.hooks.manifests;
 
+import io.thetahost.hooks.receive.checkpoints.ManifestBlobs;
+import io.thetahost.protocol.manifest.InvalidManifestException;
 import io.thetahost.protocol.manifest.Manifest;
+import io.thetahost.protocol.manifest.ManifestFormat;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
@@ -16,10 +23,13 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * Every manifest in a repository's history: the commits any ref reaches, newest first, and in each the files whose
- * blobs are manifests ({@link ReferencedTensors#manifest}). Each tree is walked once and each (path, blob) read once,
- * however many commits share them.
+ * blobs are manifests. A blob is taken for a manifest by its first bytes, the fixed opening the canonical manifest
+ * format always writes, and then read whole only if it is small enough to be one and kept only if it parses. Each
+ * tree is walked once and each (path, blob) read once, however many commits share them.
  */
 public final class HistoryManifests {
+    private static final byte[] OPENING = ManifestBlobs.OPENING;
+
     private HistoryManifests() {
     }
 
@@ -56,13 +66,32 @@ public final class HistoryManifests {
                         if (blob == null || !seenFiles.add(tree.getPathString() + '\0' + blob.name())) {
                             continue;
                         }
-                        Optional<Manifest> m = ReferencedTensors.manifest(reader, blob, maxManifestBytes);
+                        Optional<Manifest> m = manifest(reader, blob, maxManifestBytes);
                         if (m.isPresent()) {
                             visitor.manifest(tree.getPathString(), m.get());
                         }
                     }
                 }
             }
+        }
+    }
+
+    /** The blob read as a manifest: only if it opens like one, is small enough to be one, and parses. */
+    private static Optional<Manifest> manifest(ObjectReader reader, ObjectId blob, long maxManifestBytes)
+            throws IOException {
+        ObjectLoader loader = reader.open(blob, Constants.OBJ_BLOB);
+        if (loader.getSize() < OPENING.length || loader.getSize() > maxManifestBytes) {
+            return Optional.empty();
+        }
+        try (InputStream in = loader.openStream()) {
+            if (!Arrays.equals(in.readNBytes(OPENING.length), OPENING)) {
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(ManifestFormat.read(loader.getBytes()));
+        } catch (InvalidManifestException e) {
+            return Optional.empty();
         }
     }
 }

@@ -177,8 +177,8 @@ public final class TransferService implements TransferHandler {
      * repository may read), or dense when the want names no base of its dtype and shape; else the smallest encoding
      * made now against the nearest of the bases the want names (compared by {@link Encoder#nearest}, a count of the
      * bits that differ), every kind tried, dense included; the same for a stored encoding in a format version newer
-     * than the client reads (its {@code encoding-version} capability). A tensor stored dense (a root of its chains, which a repack
-     * may have made of any version) thus still travels as a patch to a client that holds a neighbour.
+     * than the client reads (its {@code encoding-version} capability). A tensor stored dense (a root of its chains,
+     * which a repack may have made of any version) thus still travels as a patch to a client that holds a neighbour.
      */
     private void send(TensorMeta meta, Want want, Set<TensorId> offered, int readsVersion, ResponseWriter writer,
             String repo) throws IOException {

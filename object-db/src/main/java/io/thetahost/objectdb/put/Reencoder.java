@@ -2,7 +2,6 @@ package io.thetahost.objectdb.put;
 
 import io.thetahost.codec.decode.BaseLookup;
 import io.thetahost.codec.decode.DecodingStream;
-import io.thetahost.codec.encode.EncoderOptions;
 import io.thetahost.codec.encode.KindEncoders;
 import io.thetahost.codec.encode.TensorInput;
 import io.thetahost.codec.format.EncodingHeader;
@@ -55,9 +54,7 @@ final class Reencoder {
             }
             PieceWriter pieces = new PieceWriter(db, inFlight, options.pieceBytes());
             try {
-                // Chunks no larger than this store decodes, nor than the encoders' usual size.
-                long chunkBytes = Math.min(EncoderOptions.defaults().chunkBytes(), options.limits().maxChunkBytes());
-                new KindEncoders(EncoderOptions.defaults().withChunkBytes(chunkBytes))
+                new KindEncoders(options.encoderOptions())
                         .dense(TensorInput.inFile(spill, 0, h.dtype(), h.shape()), h.target(), pieces);
                 pieces.finish();
                 verify(pieces, h);

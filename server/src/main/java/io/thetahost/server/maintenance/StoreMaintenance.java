@@ -1,5 +1,6 @@
 package io.thetahost.server.maintenance;
 
+import io.thetahost.hooks.manifests.HistoryManifests;
 import io.thetahost.hooks.manifests.NeighbouringVersions;
 import io.thetahost.hooks.manifests.ReferencedTensors;
 import io.thetahost.objectdb.TensorStore;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Date;
 import java.util.Set;
@@ -51,7 +51,7 @@ public final class StoreMaintenance {
      */
     public int gc(GcArguments arguments, PrintWriter out) throws IOException {
         Duration grace = arguments.grace();
-        Set<TensorId> live = new HashSet<>();
+        ReferencedTensors referenced = new ReferencedTensors();
         Set<Neighbours> neighbours = new LinkedHashSet<>();
         long maxManifest = ManifestFormat.maxManifestBytes(SafetensorsLimits.defaults());
         int scanned = 0;
@@ -59,13 +59,19 @@ public final class StoreMaintenance {
         for (HostedRepositories.Listing listing : repositories.list()) {
             try (Repository repo = repositories.open(listing.name())) {
                 pruneUnreferencedObjects(repo, keepAfter);
-                live.addAll(ReferencedTensors.in(repo, maxManifest));
-                if (arguments.repack()) {
-                    neighbours.addAll(NeighbouringVersions.in(repo, maxManifest));
-                }
+                // One walk of the history serves gc's live set and, asked for, repack's pairs.
+                NeighbouringVersions versions = new NeighbouringVersions();
+                HistoryManifests.walk(repo, maxManifest, (path, manifest) -> {
+                    referenced.manifest(path, manifest);
+                    if (arguments.repack()) {
+                        versions.manifest(path, manifest);
+                    }
+                });
+                neighbours.addAll(versions.pairs());
                 scanned++;
             }
         }
+        Set<TensorId> live = referenced.ids();
         out.println("gc: " + live.size() + " tensors referenced by the manifests of " + scanned
                 + " repositories; keeping uploads newer than " + grace);
         GcReport report = store.gc(live, keepAfter);
