@@ -18,9 +18,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which versions of each parameter (by name) this client has seen, the one seen last last: the bases a fetch offers
- * and an upload falls back to, so only what changed moves. An append-only text file ({@code <id> <name>} per line) beside
- * the store; a line naming a tensor the store has lost is ignored by the callers that check the store.
+ * Which versions of each parameter (by name) this client has seen, in the order last seen (the latest last): the
+ * bases a fetch offers and an upload falls back to, so only what changed moves. An append-only text file
+ * ({@code <id> <name>} per line) beside the store; a line naming a tensor the store has lost is ignored by the callers
+ * that check the store.
  */
 public final class ParameterIndex {
     private final Path file;

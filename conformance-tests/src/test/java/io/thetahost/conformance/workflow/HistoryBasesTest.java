@@ -144,8 +144,8 @@ class HistoryBasesTest extends SharedDaemon {
     }
 
     /**
-     * A sparse fine-tune of base committed on top of an unrelated full fine-tune: its parent is not the nearest version,
-     * base (its grandparent) is, and the push finds it.
+     * A sparse fine-tune of base committed on top of an unrelated full fine-tune: its parent is not the nearest
+     * version, base (its grandparent) is, and the push finds it.
      */
     @Test
     void anUpdateCommittedOnTopOfAnUnrelatedOneFindsTheNearerBase() throws Exception {

@@ -8,6 +8,7 @@ import io.thetahost.codec.numeric.Elements;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -96,11 +97,11 @@ public final class Encoder {
     /**
      * Which of several bases the target is nearest to: the one it differs from in the fewest bits
      * ({@link Elements#differenceBits}, which grows with both how many elements changed and by how much: a proxy for
-     * every kind's size), a count that costs a read of both and no compression, so only the winner is encoded. Every candidate is first
-     * screened on a sample (the first {@link #SAMPLE_BYTES} of rows, which a stored patch chain decodes without
-     * decoding the rest); the {@code compared} best of the screen are then counted in full. Ties go to the earlier candidate (callers list
-     * them nearest in history first), as does every candidate left once the time budget is spent. Where only one
-     * candidate has the target's dtype and shape, it is chosen without reading either.
+     * every kind's size), a count that costs a read of both and no compression, so only the winner is encoded. Every
+     * candidate is first screened on a sample (the first {@link #SAMPLE_BYTES} of rows, which a stored patch chain
+     * decodes without decoding the rest); the {@code compared} best of the screen are then counted in full. Ties go to
+     * the earlier candidate (callers list them nearest in history first), as does every candidate left once the time
+     * budget is spent. Where only one candidate has the target's dtype and shape, it is chosen without reading either.
      *
      * @param compared how many of the screened candidates are counted in full (at least 1)
      * @return the chosen candidate, or empty if none has the target's dtype and shape
@@ -126,7 +127,7 @@ public final class Encoder {
                 screened.add(new Scored(b, difference(target, b.tensor(), SAMPLE_BYTES).bitsPerByte()));
             }
             // A stable sort: equally near samples keep history's order.
-            screened.sort(java.util.Comparator.comparingDouble(Scored::bitsPerByte));
+            screened.sort(Comparator.comparingDouble(Scored::bitsPerByte));
             if (sampleIsWhole) {
                 return Optional.of(screened.get(0).base());
             }

@@ -50,8 +50,8 @@ public final class Elements {
             }
             case 2 -> {
                 for (int i = 0; i < units; i++) {
-                    bits += 32 - Integer.numberOfLeadingZeros(((short) SHORT.get(a, i * 2) ^ (short) SHORT.get(b, i * 2))
-                            & 0xffff);
+                    int xor = ((short) SHORT.get(a, i * 2) ^ (short) SHORT.get(b, i * 2)) & 0xffff;
+                    bits += 32 - Integer.numberOfLeadingZeros(xor);
                 }
             }
             case 4 -> {

@@ -139,10 +139,11 @@ public final class Repacker {
     private Optional<Candidate> reencode(TensorMeta t, Set<TensorId> neighbours, Chains chains) throws IOException {
         List<Encoder.Base> bases = new ArrayList<>();
         for (TensorId b : neighbours) {
-            Optional<MetaRecord> base = chains.record(b);
-            if (base.isPresent() && base.get().meta().dtype() == t.dtype() && base.get().meta().shape().equals(t.shape())
+            // Only bases of the target's dtype and shape: with none, there is nothing to encode against at all.
+            Optional<TensorMeta> base = chains.record(b).map(MetaRecord::meta);
+            if (base.isPresent() && base.get().dtype() == t.dtype() && base.get().shape().equals(t.shape())
                     && chains.fits(t.id(), b, options.maxChainDepth())) {
-                bases.add(new Encoder.Base(input(base.get().meta()), b));
+                bases.add(new Encoder.Base(input(base.get()), b));
             }
         }
         if (bases.isEmpty()) {
