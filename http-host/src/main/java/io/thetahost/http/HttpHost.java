@@ -1,5 +1,7 @@
 package io.thetahost.http;
 
+import io.thetahost.hooks.connections.ConnectionLimits;
+import io.thetahost.http.connections.HttpConnectionGate;
 import io.thetahost.http.git.HttpGitContext;
 import io.thetahost.http.git.SmartHttpHandler;
 import io.vertx.core.Vertx;
@@ -16,8 +18,6 @@ import java.util.concurrent.TimeUnit;
 public final class HttpHost implements AutoCloseable {
     /** Largest request head (request line and headers) accepted; bigger ones get 431. */
     public static final int MAX_HEADER_BYTES = 16 * 1024;
-    /** A connection that sends and receives nothing this long is closed. */
-    public static final int IDLE_TIMEOUT_SECONDS = 600;
 
     private final Vertx vertx;
     private final WorkerExecutor workers;
@@ -26,19 +26,25 @@ public final class HttpHost implements AutoCloseable {
     private final int port;
 
     /** @param gitThreads how many git requests run at once; more wait for a thread */
-    public HttpHost(String listenAddress, int port, HttpGitContext context, int gitThreads) {
+    public HttpHost(String listenAddress, int port, HttpGitContext context, int gitThreads,
+            ConnectionLimits limits) {
         this.listenAddress = listenAddress;
         this.port = port;
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4));
         // git requests may stream for many minutes: they are not "blocked" in the sense Vert.x warns about.
         workers = vertx.createSharedWorkerExecutor("git-http", gitThreads, 24, TimeUnit.HOURS);
-        HttpServerOptions options = new HttpServerOptions()
+        HttpConnectionGate gate = new HttpConnectionGate(vertx, limits);
+        HttpServerOptions options = gate.configure(new HttpServerOptions())
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
-                .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+                // Without h2c detection Vert.x sets a connection up as it opens, not when its first bytes arrive: the
+                // connection handler, and so the limits, then see connections that never send anything.
+                .setHttp2ClearTextEnabled(false)
                 .setHandle100ContinueAutomatically(true)
                 .setDecompressionSupported(false)
                 .setCompressionSupported(false);
-        server = vertx.createHttpServer(options).requestHandler(new SmartHttpHandler(context, workers));
+        server = vertx.createHttpServer(options)
+                .connectionHandler(gate.connectionHandler())
+                .requestHandler(gate.requestHandler(new SmartHttpHandler(context, workers)));
     }
 
     public void start() throws InterruptedException, ExecutionException {

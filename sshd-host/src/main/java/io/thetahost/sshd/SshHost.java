@@ -1,8 +1,10 @@
 package io.thetahost.sshd;
 
 import io.thetahost.hooks.access.UserDirectory;
+import io.thetahost.hooks.connections.ConnectionLimits;
 import io.thetahost.sshd.auth.UserKeyAuthenticator;
 import io.thetahost.sshd.command.GitCommandFactory;
+import io.thetahost.sshd.connections.SshConnectionGate;
 import io.thetahost.sshd.command.NoShell;
 import io.thetahost.sshd.command.SshGitContext;
 import java.io.IOException;
@@ -47,7 +49,8 @@ public final class SshHost implements AutoCloseable {
      * @param hostKey where the host key lives; it is generated on first start and reused after, so clients'
      *     known_hosts entries stay valid across restarts
      */
-    public SshHost(String listenAddress, int port, Path hostKey, UserDirectory users, SshGitContext context) {
+    public SshHost(String listenAddress, int port, Path hostKey, UserDirectory users, SshGitContext context,
+            ConnectionLimits limits) {
         server = (Server) ServerBuilder.builder().factory(Server::new).build();
         server.setCipherFactories(CIPHERS);
         server.setHost(listenAddress);
@@ -63,6 +66,7 @@ public final class SshHost implements AutoCloseable {
         server.setSubsystemFactories(List.of());
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         server.setAgentFactory(null);
+        SshConnectionGate.install(server, limits);
     }
 
     private static SimpleGeneratorHostKeyProvider hostKeyProvider(Path hostKey) {

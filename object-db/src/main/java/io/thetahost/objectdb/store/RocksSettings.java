@@ -16,6 +16,9 @@ import org.rocksdb.RocksObject;
  * Column families come in the order of {@link Column}, after the default one.
  */
 final class RocksSettings implements AutoCloseable {
+    /** Files RocksDB keeps open at most; the daemon reserves descriptors for them beside its connections. */
+    static final int MAX_OPEN_FILES = 512;
+
     private final List<RocksObject> natives = new ArrayList<>();
     private final DBOptions dbOptions;
     private final List<ColumnFamilyDescriptor> families = new ArrayList<>();
@@ -26,6 +29,9 @@ final class RocksSettings implements AutoCloseable {
                 .setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2)
                 .setKeepLogFileNum(4)
+                // Table and blob files kept open at once (RocksDB's default keeps every file open: a large store
+                // would take descriptors the daemon needs for connections).
+                .setMaxOpenFiles(MAX_OPEN_FILES)
                 // The small families rarely fill a memtable; without a cap they would pin old WAL files (which hold
                 // the pieces too) until they did.
                 .setMaxTotalWalSize(256L << 20));

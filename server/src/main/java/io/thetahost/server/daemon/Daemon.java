@@ -1,5 +1,6 @@
 package io.thetahost.server.daemon;
 
+import io.thetahost.hooks.connections.ConnectionLimits;
 import io.thetahost.hooks.receive.CheckLimits;
 import io.thetahost.hooks.receive.PushChecks;
 import io.thetahost.hooks.transport.ActiveRequests;
@@ -54,12 +55,13 @@ public final class Daemon implements AutoCloseable {
         admin = new AdminSocket(data.adminSocket(), Map.of(
                 "fsck", (args, out) -> maintenance.fsck(out),
                 "gc", (args, out) -> maintenance.gc(GcArguments.parse(args), out)));
+        ConnectionLimits connections = DescriptorBudget.fit(settings.connections());
         sshGitThreads = Executors.newFixedThreadPool(settings.gitThreads(), named("git-ssh"));
         ssh = new SshHost(settings.listenAddress(), settings.sshPort(), data.sshHostKey(), users,
-                new SshGitContext(repositories, services, requestLog, active, sshGitThreads, transfers));
+                new SshGitContext(repositories, services, requestLog, active, sshGitThreads, transfers), connections);
         http = new HttpHost(settings.listenAddress(), settings.httpPort(),
                 new HttpGitContext(users, repositories, services, requestLog, active, transfers),
-                settings.gitThreads());
+                settings.gitThreads(), connections);
     }
 
     public void start() throws Exception {

@@ -1,5 +1,6 @@
 package io.thetahost.server.daemon;
 
+import io.thetahost.hooks.connections.ConnectionLimits;
 import java.time.Duration;
 
 /**
@@ -7,6 +8,7 @@ import java.time.Duration;
  *
  * @param gitThreads git requests served at once per transport; more wait for a thread
  * @param maxFetchSectionBytes the most bytes of wants or haves a fetch may send without a flush, decompressed
+ * @param connections the limits each transport keeps its connections within
  */
 public record DaemonSettings(
         String listenAddress,
@@ -14,5 +16,6 @@ public record DaemonSettings(
         int httpPort,
         Duration gracePeriod,
         int gitThreads,
-        long maxFetchSectionBytes) {
+        long maxFetchSectionBytes,
+        ConnectionLimits connections) {
 }
