@@ -1,20 +1,14 @@
 package io.thetahost.client.remote;
 
-import io.thetahost.protocol.io.CountingInputStream;
-import io.thetahost.protocol.io.CountingOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The theta transfer protocol over HTTP: each exchange is one POST to {@code /OWNER/NAME.git/theta-transfer}, its
@@ -26,11 +20,14 @@ final class HttpTransport implements Transport {
     static final String REQUEST_TYPE = "application/x-theta-transfer-request";
     /** A request with no objects: enough for the server to say 401 (or not) before real work. */
     private static final byte[] PROBE = probe();
-    private static final int PIPE_BYTES = 1 << 20;
 
     private final Remote remote;
     private final GitEnvironment git;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** How long opening a connection may take before the server counts as unreachable. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT).build();
     private Optional<GitEnvironment.Credential> credential;
 
     HttpTransport(Remote remote, GitEnvironment git) {
@@ -79,6 +76,8 @@ final class HttpTransport implements Transport {
             throws IOException {
         try {
             return client.send(request(body, c), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (java.net.ConnectException e) {
+            throw new IOException(remote + ": cannot connect: " + ConnectionLostException.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -96,64 +95,8 @@ final class HttpTransport implements Transport {
     @Override
     public Exchange open() throws IOException {
         Optional<GitEnvironment.Credential> c = credential();
-        PipedInputStream bodyIn = new PipedInputStream(PIPE_BYTES);
-        PipedOutputStream bodyOut = new PipedOutputStream(bodyIn);
-        CountingOutputStream request = new CountingOutputStream(bodyOut);
-        CompletableFuture<HttpResponse<InputStream>> future = client.sendAsync(
-                request(HttpRequest.BodyPublishers.ofInputStream(() -> bodyIn), c),
-                HttpResponse.BodyHandlers.ofInputStream());
-        return new Exchange() {
-            private CountingInputStream response;
-
-            @Override
-            public OutputStream request() {
-                return request;
-            }
-
-            @Override
-            public InputStream response() throws IOException {
-                if (response != null) {
-                    return response;
-                }
-                request.close();
-                HttpResponse<InputStream> r;
-                try {
-                    r = future.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                } catch (ExecutionException e) {
-                    throw new IOException(remote + ": " + e.getCause().getMessage(), e.getCause());
-                }
-                if (r.statusCode() != 200) {
-                    String text;
-                    try (InputStream body = r.body()) {
-                        text = new String(body.readNBytes(4096), StandardCharsets.UTF_8).strip();
-                    }
-                    throw new RemoteRefusedException(remote + ": HTTP " + r.statusCode()
-                            + (text.isEmpty() ? "" : ": " + text));
-                }
-                response = new CountingInputStream(r.body());
-                return response;
-            }
-
-            @Override
-            public long bytesSent() {
-                return request.count();
-            }
-
-            @Override
-            public long bytesReceived() {
-                return response == null ? 0 : response.count();
-            }
-
-            @Override
-            public void close() throws IOException {
-                future.cancel(true);
-                if (response != null) {
-                    response.close();
-                }
-            }
-        };
+        return new HttpExchange(remote, body -> client.sendAsync(
+                request(HttpRequest.BodyPublishers.ofInputStream(() -> body), c),
+                HttpResponse.BodyHandlers.ofInputStream()));
     }
 }

@@ -19,6 +19,19 @@ import java.util.concurrent.TimeUnit;
 final class SshTransport implements Transport {
     /** The most of ssh's stderr kept for an error message. */
     private static final int STDERR_KEPT = 16 * 1024;
+    /**
+     * OpenSSH's own keepalive: a server that stops answering (gone without closing the connection) is given up after
+     * two unanswered probes five seconds apart; one that does not answer at all, after 15 s (ConnectTimeout bounds
+     * the TCP connect and the version exchange). The server's SSH layer answers them even while it works on a long
+     * request, so they never cut a slow one. A user's own setting of either, in the command or in ssh_config's
+     * host section, comes first: ssh keeps the first value it reads, and these come after the user's command.
+     */
+    private static final List<String> KEEPALIVE = List.of("-o", "ServerAliveInterval=5", "-o",
+            "ServerAliveCountMax=2", "-o", "ConnectTimeout=15");
+    /** What OpenSSH prints when the connection breaks, as opposed to a refusal (which also exits 255). */
+    private static final java.util.regex.Pattern LOST = java.util.regex.Pattern.compile(
+            "Connection (closed|reset|timed out)|Broken pipe|Timeout, server .* not responding|client_loop:"
+                    + "|Connection to .* closed by remote host");
 
     private final Remote remote;
     private final GitEnvironment git;
@@ -30,13 +43,16 @@ final class SshTransport implements Transport {
 
     List<String> command() throws IOException {
         List<String> args = new ArrayList<>();
+        String ssh = git.sshCommand();
+        if (isOpenSsh(ssh)) {
+            args.addAll(KEEPALIVE);
+        }
         if (remote.port() >= 0) {
             args.add("-p");
             args.add(String.valueOf(remote.port()));
         }
         args.add(remote.user() == null ? remote.host() : remote.user() + "@" + remote.host());
         args.add("theta-transfer '/" + remote.path().replace("'", "'\\''") + "'");
-        String ssh = git.sshCommand();
         List<String> cmd = new ArrayList<>();
         if (ssh == null) {
             cmd.add("ssh");
@@ -47,6 +63,23 @@ final class SshTransport implements Transport {
             cmd.addAll(args);
         }
         return cmd;
+    }
+
+    /**
+     * Whether the command takes OpenSSH's options, decided as git decides it: {@code ssh.variant} if set, else the
+     * program's name ({@code ssh}, not plink or putty).
+     */
+    private boolean isOpenSsh(String command) throws IOException {
+        java.util.Optional<String> variant = git.config("ssh.variant");
+        if (variant.isPresent() && !variant.get().equals("auto")) {
+            return variant.get().equals("ssh");
+        }
+        if (command == null) {
+            return true;
+        }
+        String program = command.strip().split("\\s+")[0].replace("'", "").replace("\"", "");
+        String name = program.substring(program.lastIndexOf('/') + 1);
+        return name.equals("ssh") || name.equals("ssh.exe");
     }
 
     @Override
@@ -62,7 +95,26 @@ final class SshTransport implements Transport {
         Thread errors = new Thread(() -> keepTail(process.getErrorStream(), stderr), "ssh-stderr");
         errors.setDaemon(true);
         errors.start();
-        CountingOutputStream request = new CountingOutputStream(process.getOutputStream());
+        CountingOutputStream request = new CountingOutputStream(new java.io.FilterOutputStream(
+                process.getOutputStream()) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw lost(process, stderr, errors, e);
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                try {
+                    out.flush();
+                } catch (IOException e) {
+                    throw lost(process, stderr, errors, e);
+                }
+            }
+        });
         CountingInputStream response = new CountingInputStream(process.getInputStream());
         return new Exchange() {
             @Override
@@ -105,9 +157,12 @@ final class SshTransport implements Transport {
                     throw new IOException("interrupted", e);
                 }
                 if (process.exitValue() != 0) {
-                    String message;
-                    synchronized (stderr) {
-                        message = stderr.toString(StandardCharsets.UTF_8).strip();
+                    String message = said(stderr);
+                    // ssh exits 255 for its own failures; with nothing said (LogLevel=ERROR hides "Timeout, server
+                    // not responding"), that is a connection that broke, since a refusal always says why.
+                    if (process.exitValue() == 255 && (message.isEmpty() || LOST.matcher(message).find())) {
+                        throw new ConnectionLostException(remote, message.isEmpty() ? "ssh exited with status 255"
+                                : message, null);
                     }
                     throw new RemoteRefusedException(remote + ": " + (message.isEmpty()
                             ? "ssh exited with status " + process.exitValue() : message));
@@ -129,6 +184,27 @@ final class SshTransport implements Transport {
                 process.destroy();
             }
         };
+    }
+
+    /** A write to ssh failed: ssh has exited or is exiting; what it printed says why. */
+    private ConnectionLostException lost(Process process, ByteArrayOutputStream stderr, Thread errors,
+            IOException writeFailure) {
+        try {
+            if (process.waitFor(5, TimeUnit.SECONDS)) {
+                errors.join(2000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String message = said(stderr);
+        return new ConnectionLostException(remote, message.isEmpty()
+                ? ConnectionLostException.describe(writeFailure) : message, writeFailure);
+    }
+
+    private static String said(ByteArrayOutputStream stderr) {
+        synchronized (stderr) {
+            return stderr.toString(StandardCharsets.UTF_8).strip();
+        }
     }
 
     private static void keepTail(InputStream in, ByteArrayOutputStream kept) {

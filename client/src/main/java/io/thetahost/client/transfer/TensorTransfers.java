@@ -1,9 +1,11 @@
 package io.thetahost.client.transfer;
 
 import io.thetahost.client.progress.Progress;
+import io.thetahost.client.remote.ConnectionLostException;
 import io.thetahost.client.remote.Exchange;
 import io.thetahost.client.remote.GitEnvironment;
 import io.thetahost.client.remote.Remote;
+import io.thetahost.client.remote.RemoteRefusedException;
 import io.thetahost.client.remote.Transport;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.codec.encode.Encoder;
@@ -395,6 +397,12 @@ public final class TensorTransfers {
                 }
                 return result;
             } catch (IOException e) {
+                if (writeFailure instanceof ConnectionLostException && !(e instanceof TransferFailedException)
+                        && !(e instanceof RemoteRefusedException)) {
+                    // No answer from the server, only a response cut off: the lost connection is the reason.
+                    writeFailure.addSuppressed(e);
+                    throw writeFailure;
+                }
                 if (writeFailure != null && e != writeFailure) {
                     e.addSuppressed(writeFailure);
                 }

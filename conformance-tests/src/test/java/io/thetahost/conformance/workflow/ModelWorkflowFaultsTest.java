@@ -160,7 +160,9 @@ class ModelWorkflowFaultsTest {
             first.process().destroyForcibly();
             assertEquals(137, first.awaitExit(Duration.ofSeconds(30)), "SIGKILL");
         }
+        long killed = System.nanoTime();
         assertTrue(cloning.waitFor(2, TimeUnit.MINUTES), "the clone gives up once the daemon is gone");
+        assertLostWithin(killed, Files.readString(err), "the download");
         assertNotEquals(0, cloning.exitValue(), Files.readString(err));
         assertNotEquals(-1L, Files.exists(clone.resolve(MODEL)) ? Files.mismatch(big, clone.resolve(MODEL)) : 0L,
                 "no whole checkpoint yet");
@@ -177,7 +179,36 @@ class ModelWorkflowFaultsTest {
                     + retry.err());
             assertEquals(-1L, Files.mismatch(big, b.file(MODEL)), "the retried checkout is exact");
             b.assertClean();
+
+            // The other way and the other transport: an upload over HTTP cut off by the daemon dying.
+            GeneratedCheckpoint.write(b.file(MODEL), 16, 1024, 1024, 12);
+            b.git("commit", "-qam", "an update").assertOk();
+            Path pushErr = dir.resolve("push.err");
+            // The token in the URL, as people paste it (alice's stored credentials are for the first daemon's port).
+            String url = "http://alice:" + alice.token() + "@127.0.0.1:" + second.httpPort() + "/alice/big.git";
+            Process pushing = Cmd.of("git", "push", url, "HEAD:main").in(clone)
+                    .env(alice.env()).env(NO_PROMPT).builder().redirectError(pushErr.toFile())
+                    .redirectOutput(dir.resolve("push.out").toFile()).start();
+            long pushDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (pushing.isAlive() && !Files.readString(pushErr).contains("theta: uploading tensors")
+                    && System.nanoTime() < pushDeadline) {
+                Thread.sleep(20);
+            }
+            second.process().destroyForcibly();
+            assertEquals(137, second.awaitExit(Duration.ofSeconds(30)), "SIGKILL");
+            long pushKilled = System.nanoTime();
+            assertTrue(pushing.waitFor(2, TimeUnit.MINUTES), "the push gives up once the daemon is gone");
+            assertNotEquals(0, pushing.exitValue());
+            assertLostWithin(pushKilled, Files.readString(pushErr), "the upload");
         }
+    }
+
+    /** The client said the connection was lost, within seconds of the daemon's death (it took a minute over HTTP). */
+    private static void assertLostWithin(long killedNanos, String stderr, String what) {
+        long seconds = (System.nanoTime() - killedNanos) / 1_000_000_000L;
+        System.out.printf("%s ended %d s after the daemon was killed%n", what, seconds);
+        assertTrue(stderr.contains("the connection to the server was lost"), what + ": " + stderr);
+        assertTrue(seconds < 15, what + " took " + seconds + " s to notice the daemon had gone");
     }
 
     private static long storeBytes(Path clone) throws Exception {

@@ -10,8 +10,10 @@ import io.thetahost.hooks.access.AccessDecision;
 import io.thetahost.hooks.access.Caller;
 import io.thetahost.hooks.access.Permission;
 import io.thetahost.hooks.naming.RepositoryName;
+import io.thetahost.hooks.transport.Failures;
 import io.thetahost.hooks.transport.RequestRefusedException;
 import io.thetahost.hooks.transport.TransferHandler;
+import io.thetahost.objectdb.DiskFullException;
 import io.thetahost.objectdb.PutResult;
 import io.thetahost.objectdb.StoredEncoding;
 import io.thetahost.objectdb.TensorMeta;
@@ -33,6 +35,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's end of the theta transfer protocol (protocol/PROTOCOL.md), over the daemon's tensor store: lookups,
@@ -44,6 +48,7 @@ import java.util.Set;
  * sent against a base the repository may not read, since the patch and the target would give the base away.
  */
 public final class TransferService implements TransferHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(TransferService.class);
     /** How often a download reports its progress, in tensors. */
     private static final int PROGRESS_EVERY = 16;
 
@@ -71,17 +76,24 @@ public final class TransferService implements TransferHandler {
             return;
         }
         String repo = repository.toString();
-        switch (r.command()) {
-            case CAPABILITIES -> writer.advertise(ServerCapabilities.of(limits).withAgent("thetahost/0.1"));
-            case LOOKUP -> lookup(r, writer, repo);
-            case DOWNLOAD -> download(r, writer, repo);
-            case UPLOAD -> {
-                if (!held.includes(Permission.WRITE)) {
-                    throw new RequestRefusedException(AccessDecision.READ_ONLY.message(caller, repository));
+        try {
+            switch (r.command()) {
+                case CAPABILITIES -> writer.advertise(ServerCapabilities.of(limits).withAgent("thetahost/0.1"));
+                case LOOKUP -> lookup(r, writer, repo);
+                case DOWNLOAD -> download(r, writer, repo);
+                case UPLOAD -> {
+                    if (!held.includes(Permission.WRITE)) {
+                        throw new RequestRefusedException(AccessDecision.READ_ONLY.message(caller, repository));
+                    }
+                    upload(reader, writer, repo);
                 }
-                upload(reader, writer, repo);
+                default -> throw new IllegalStateException("no handler for " + r.command());
             }
-            default -> throw new IllegalStateException("no handler for " + r.command());
+        } catch (DiskFullException e) {
+            // The store could not be reopened after a full disk: the client gets the reason, not a dropped stream.
+            LOG.warn("{} in {}: {}", r.command(), repo, e.getMessage());
+            writer.error(Failures.DISK_FULL);
+            return;
         }
         if (!writer.isFinished()) {
             writer.finish();
@@ -106,10 +118,16 @@ public final class TransferService implements TransferHandler {
     private void upload(RequestReader reader, ResponseWriter writer, String repo) throws IOException {
         // Nothing is written before the whole request is read (PROTOCOL.md): results wait, one line each.
         List<Result> results = new ArrayList<>();
+        IOException diskFull = null;
         try {
             for (Optional<IncomingObject> o; (o = reader.nextObject()).isPresent(); ) {
                 IncomingObject object = o.get();
                 TensorId declared = object.header().id();
+                if (diskFull != null) {
+                    // The rest is read and dropped, so the client, still sending, gets to read the reason.
+                    object.body().skipRest();
+                    continue;
+                }
                 try {
                     PutResult put = store.put(object.body(), repo);
                     if (!put.id().equals(declared)) {
@@ -121,10 +139,21 @@ public final class TransferService implements TransferHandler {
                 } catch (InvalidEncodingException e) {
                     object.body().skipRest();
                     results.add(Result.rejected(declared, e.getMessage()));
+                } catch (IOException e) {
+                    if (!DiskFullException.causes(e)) {
+                        throw e;
+                    }
+                    diskFull = e;
+                    object.body().skipRest();
                 }
             }
         } catch (TransferProtocolException e) {
             writer.error(e.getMessage());
+            return;
+        }
+        if (diskFull != null) {
+            LOG.warn("upload to {} stopped: {}", repo, diskFull.getMessage());
+            writer.error(Failures.DISK_FULL);
             return;
         }
         for (Result result : results) {

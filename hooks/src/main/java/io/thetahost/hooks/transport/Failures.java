@@ -7,6 +7,9 @@ import org.slf4j.Logger;
 
 /** How a failed git request is logged: a client's mistake in one line, a server fault with its stack. */
 public final class Failures {
+    /** What a client is told when a write failed for lack of space, on every transport. */
+    public static final String DISK_FULL = "the server is out of disk space; nothing was stored";
+
     private Failures() {
     }
 

@@ -4,6 +4,7 @@ import io.thetahost.hooks.access.Caller;
 import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.hooks.receive.PushChecks;
 import io.thetahost.hooks.upload.ShallowCapabilities;
+import io.thetahost.objectdb.DiskFullException;
 import io.thetahost.hooks.upload.FetchRequestStream;
 import io.thetahost.hooks.upload.ShallowProbeResponse;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.PacketLineOut;
 import org.eclipse.jgit.transport.ReceivePack;
+import org.eclipse.jgit.transport.UnpackErrorHandler;
 import org.eclipse.jgit.transport.RefAdvertiser.PacketLineOutRefAdvertiser;
 import org.eclipse.jgit.transport.TransferConfig;
 import org.eclipse.jgit.transport.UploadPack;
@@ -75,6 +77,17 @@ public final class GitServices {
             InputStream in, OutputStream out, OutputStream messages) throws IOException {
         ReceivePack rp = receivePack(repository, caller, biDirectional);
         rp.setPreReceiveHook(pushChecks.forPush(name.toString()));
+        UnpackErrorHandler report = rp.getUnpackErrorHandler();
+        rp.setUnpackErrorHandler(error -> {
+            // JGit has deleted the pack it was writing; no ref moved. The client gets the reason as a remote: line
+            // and in git's own "remote unpack failed" line.
+            if (DiskFullException.causes(error)) {
+                rp.sendError(Failures.DISK_FULL);
+                report.handleUnpackException(new DiskFullException(Failures.DISK_FULL, error));
+            } else {
+                report.handleUnpackException(error);
+            }
+        });
         rp.receive(in, out, messages);
         out.flush();
     }

@@ -1,5 +1,6 @@
 package io.thetahost.objectdb.store;
 
+import io.thetahost.objectdb.DiskFullException;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,6 +23,8 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The RocksDB database of one store, and the only class that calls RocksDB. Every call checks, under a read lock,
@@ -30,6 +33,7 @@ import org.rocksdb.WriteOptions;
  * that say what was being done.
  */
 public final class StoreDb implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreDb.class);
     /** The store's on-disk format, in the default column family; see object-db/STORE.md. */
     static final byte[] FORMAT_KEY = "thetahost-store-format".getBytes(StandardCharsets.US_ASCII);
     static final int FORMAT = 1;
@@ -39,43 +43,70 @@ public final class StoreDb implements AutoCloseable {
     }
 
     private final Path path;
-    private final RocksDB db;
-    private final RocksSettings settings;
-    private final List<ColumnFamilyHandle> allHandles;
-    private final Map<Column, ColumnFamilyHandle> handles;
+    /** The open database; replaced only under the write lock, when writes resume after a full disk. */
+    private volatile Rocks rocks;
     private final WriteOptions plainWrites = new WriteOptions();
     private final WriteOptions syncedWrites = new WriteOptions().setSync(true);
     private final ReadOptions latest = new ReadOptions();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Set<ReadView> openViews = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /**
+     * Set when a write failed for lack of space. RocksDB then refuses every write (a background error it leaves only
+     * through {@code DB::Resume()}, which RocksJava does not offer), so the next write first reopens the database.
+     */
+    private volatile boolean stoppedByFullDisk;
 
-    private StoreDb(Path path, RocksDB db, RocksSettings settings, List<ColumnFamilyHandle> allHandles) {
-        this.path = path;
-        this.db = db;
-        this.settings = settings;
-        this.allHandles = allHandles;
-        this.handles = new EnumMap<>(Column.class);
-        for (Column c : Column.values()) {
-            handles.put(c, allHandles.get(c.ordinal() + 1));
+    /** One opening of the database: what RocksDB returns and what must be closed with it. */
+    private static final class Rocks {
+        final RocksDB db;
+        final RocksSettings settings;
+        final List<ColumnFamilyHandle> all;
+        final Map<Column, ColumnFamilyHandle> handles = new EnumMap<>(Column.class);
+
+        private Rocks(RocksDB db, RocksSettings settings, List<ColumnFamilyHandle> all) {
+            this.db = db;
+            this.settings = settings;
+            this.all = all;
+            for (Column c : Column.values()) {
+                handles.put(c, all.get(c.ordinal() + 1));
+            }
         }
+
+        static Rocks open(Path dir) throws IOException {
+            RocksSettings settings = new RocksSettings();
+            List<ColumnFamilyHandle> all = new ArrayList<>();
+            try {
+                return new Rocks(RocksDB.open(settings.dbOptions(), dir.toString(), settings.families(), all),
+                        settings, all);
+            } catch (RocksDBException e) {
+                settings.close();
+                String hint = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("lock")
+                        ? " (is another process using it?)" : "";
+                String message = "cannot open the tensor store at " + dir + hint + ": " + e.getMessage();
+                throw DiskFullException.causes(e) ? new DiskFullException(message, e) : new IOException(message, e);
+            }
+        }
+
+        void close() throws RocksDBException {
+            all.forEach(ColumnFamilyHandle::close);
+            try {
+                db.closeE();
+            } finally {
+                settings.close();
+            }
+        }
+    }
+
+    private StoreDb(Path path, Rocks rocks) {
+        this.path = path;
+        this.rocks = rocks;
     }
 
     /** Opens the database in {@code dir}, creating it and its column families if missing. */
     public static StoreDb open(Path dir) throws IOException {
         Files.createDirectories(dir);
-        RocksSettings settings = new RocksSettings();
-        List<ColumnFamilyHandle> allHandles = new ArrayList<>();
-        RocksDB db;
-        try {
-            db = RocksDB.open(settings.dbOptions(), dir.toString(), settings.families(), allHandles);
-        } catch (RocksDBException e) {
-            settings.close();
-            String hint = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("lock")
-                    ? " (is another process using it?)" : "";
-            throw new IOException("cannot open the tensor store at " + dir + hint + ": " + e.getMessage(), e);
-        }
-        StoreDb store = new StoreDb(dir, db, settings, allHandles);
+        StoreDb store = new StoreDb(dir, Rocks.open(dir));
         try {
             store.checkFormat();
         } catch (IOException | RuntimeException e) {
@@ -86,10 +117,10 @@ public final class StoreDb implements AutoCloseable {
     }
 
     private void checkFormat() throws IOException {
-        byte[] format = guarded("read the store format", () -> db.get(allHandles.get(0), FORMAT_KEY));
+        byte[] format = guarded("read the store format", () -> rocks.db.get(rocks.all.get(0), FORMAT_KEY));
         if (format == null) {
-            guarded("write the store format", () -> {
-                db.put(allHandles.get(0), syncedWrites, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT).array());
+            guardedWrite("write the store format", () -> {
+                rocks.db.put(rocks.all.get(0), syncedWrites, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT).array());
                 return null;
             });
         } else if (format.length != 4 || ByteBuffer.wrap(format).getInt() != FORMAT) {
@@ -110,9 +141,9 @@ public final class StoreDb implements AutoCloseable {
     /** The value under {@code key}, as of {@code view}, or the latest when {@code view} is null. */
     public byte[] get(ReadView view, Column column, byte[] key) throws IOException {
         if (view == null) {
-            return guarded("read " + column, () -> db.get(handles.get(column), latest, key));
+            return guarded("read " + column, () -> rocks.db.get(rocks.handles.get(column), latest, key));
         }
-        return guarded("read " + column, () -> view.read(options -> db.get(handles.get(column), options, key)));
+        return guarded("read " + column, () -> view.read(options -> rocks.db.get(rocks.handles.get(column), options, key)));
     }
 
     /** The tensor's meta record, if it is stored. */
@@ -122,16 +153,16 @@ public final class StoreDb implements AutoCloseable {
     }
 
     public void put(Column column, byte[] key, byte[] value, int valueLength, boolean sync) throws IOException {
-        guarded("write " + column, () -> {
-            db.put(handles.get(column), sync ? syncedWrites : plainWrites, key, 0, key.length, value, 0, valueLength);
+        guardedWrite("write " + column, () -> {
+            rocks.db.put(rocks.handles.get(column), sync ? syncedWrites : plainWrites, key, 0, key.length, value, 0, valueLength);
             return null;
         });
     }
 
     /** Writes a batch atomically; with {@code sync}, the write-ahead log is on disk when this returns. */
     public void write(Batch batch, boolean sync) throws IOException {
-        guarded("write a batch", () -> {
-            db.write(sync ? syncedWrites : plainWrites, batch.batch);
+        guardedWrite("write a batch", () -> {
+            rocks.db.write(sync ? syncedWrites : plainWrites, batch.batch);
             return null;
         });
     }
@@ -143,7 +174,7 @@ public final class StoreDb implements AutoCloseable {
     /** A consistent view of the whole store (a RocksDB snapshot); close it when done. */
     public ReadView view() throws IOException {
         return guarded("take a snapshot", () -> {
-            ReadView v = new ReadView(this, db.getSnapshot());
+            ReadView v = new ReadView(this, rocks.db.getSnapshot());
             openViews.add(v);
             return v;
         });
@@ -153,8 +184,8 @@ public final class StoreDb implements AutoCloseable {
     void release(ReadView view) {
         lifecycle.readLock().lock();
         try {
-            if (openViews.remove(view) && !closed) {
-                view.free(db);
+            if (openViews.remove(view) && !closed && rocks != null) {
+                view.free(rocks.db);
             }
         } finally {
             lifecycle.readLock().unlock();
@@ -166,13 +197,14 @@ public final class StoreDb implements AutoCloseable {
      * {@link #close()} waits for a scan in progress).
      */
     public <T> T scan(Column column, ReadView view, CursorBody<T> body) throws IOException {
+        reopenIfClosedByFullDisk();
         lifecycle.readLock().lock();
         try {
             checkOpen();
             RocksIterator iterator;
             try {
-                iterator = view == null ? db.newIterator(handles.get(column), latest)
-                        : view.read(options -> db.newIterator(handles.get(column), options));
+                iterator = view == null ? rocks.db.newIterator(rocks.handles.get(column), latest)
+                        : view.read(options -> rocks.db.newIterator(rocks.handles.get(column), options));
             } catch (RocksDBException e) {
                 throw new IOException("tensor store at " + path + ": could not read " + column + ": "
                         + e.getMessage(), e);
@@ -186,20 +218,76 @@ public final class StoreDb implements AutoCloseable {
     }
 
     private <T> T guarded(String what, RocksCall<T> call) throws IOException {
+        reopenIfClosedByFullDisk();
         lifecycle.readLock().lock();
         try {
             checkOpen();
             return call.run();
         } catch (RocksDBException e) {
-            throw new IOException("tensor store at " + path + ": could not " + what + ": " + e.getMessage(), e);
+            String message = "tensor store at " + path + ": could not " + what + ": " + e.getMessage();
+            if (DiskFullException.causes(e)) {
+                stoppedByFullDisk = true;
+                throw new DiskFullException(message, e);
+            }
+            throw new IOException(message, e);
         } finally {
             lifecycle.readLock().unlock();
+        }
+    }
+
+    /** A write: first, if an earlier one found the disk full, reopens the database so that it takes writes again. */
+    private <T> T guardedWrite(String what, RocksCall<T> call) throws IOException {
+        if (stoppedByFullDisk) {
+            reopenAfterFullDisk();
+        }
+        return guarded(what, call);
+    }
+
+    /**
+     * Closes and reopens the database, once calls in progress have ended. RocksDB replays its log as after a crash:
+     * every write acknowledged before the disk filled is there, the one that failed is not. Views open across it are
+     * released (a read through one fails, as after {@link #close()}). If the disk is still full the reopening fails
+     * and every call fails with {@link DiskFullException} until a later write reopens it.
+     */
+    /** Any call: a database closed after a full disk, which could not be reopened then, is reopened first. */
+    private void reopenIfClosedByFullDisk() throws IOException {
+        if (stoppedByFullDisk && rocks == null) {
+            reopenAfterFullDisk();
+        }
+    }
+
+    private void reopenAfterFullDisk() throws IOException {
+        lifecycle.writeLock().lock();
+        try {
+            if (!stoppedByFullDisk || closed) {
+                return;
+            }
+            if (rocks != null) {
+                for (ReadView v : openViews) {
+                    v.free(rocks.db);
+                }
+                openViews.clear();
+                try {
+                    rocks.close();
+                } catch (RocksDBException e) {
+                    LOG.info("tensor store at {}: closing after the disk was full: {}", path, e.getMessage());
+                }
+                rocks = null;
+            }
+            rocks = Rocks.open(path);
+            stoppedByFullDisk = false;
+            LOG.info("tensor store at {}: reopened, writing again after the disk was full", path);
+        } finally {
+            lifecycle.writeLock().unlock();
         }
     }
 
     private void checkOpen() throws IOException {
         if (closed) {
             throw new IOException("the tensor store at " + path + " is closed");
+        }
+        if (rocks == null) {
+            throw new DiskFullException("the tensor store at " + path + " is waiting for disk space to reopen", null);
         }
     }
 
@@ -212,20 +300,21 @@ public final class StoreDb implements AutoCloseable {
                 return;
             }
             closed = true;
-            for (ReadView v : openViews) {
-                v.free(db);
-            }
-            openViews.clear();
-            allHandles.forEach(ColumnFamilyHandle::close);
             try {
-                db.closeE();
+                if (rocks != null) {
+                    for (ReadView v : openViews) {
+                        v.free(rocks.db);
+                    }
+                    openViews.clear();
+                    rocks.close();
+                }
             } catch (RocksDBException e) {
                 throw new IOException("tensor store at " + path + ": could not close: " + e.getMessage(), e);
             } finally {
+                rocks = null;
                 latest.close();
                 plainWrites.close();
                 syncedWrites.close();
-                settings.close();
             }
         } finally {
             lifecycle.writeLock().unlock();
@@ -246,27 +335,33 @@ public final class StoreDb implements AutoCloseable {
         private final WriteBatch batch = new WriteBatch();
 
         public Batch put(Column column, byte[] key, byte[] value) throws IOException {
-            return apply(() -> batch.put(handles.get(column), key, value));
+            return apply(() -> batch.put(rocks.handles.get(column), key, value));
         }
 
         public Batch delete(Column column, byte[] key) throws IOException {
-            return apply(() -> batch.delete(handles.get(column), key));
+            return apply(() -> batch.delete(rocks.handles.get(column), key));
         }
 
         /** Deletes every key from {@code from} (inclusive) to {@code to} (exclusive). */
         public Batch deleteRange(Column column, byte[] from, byte[] to) throws IOException {
-            return apply(() -> batch.deleteRange(handles.get(column), from, to));
+            return apply(() -> batch.deleteRange(rocks.handles.get(column), from, to));
         }
 
         public int count() {
             return batch.count();
         }
 
+        /** Holds the store open, as the handles it names belong to the database open now. */
         private Batch apply(BatchCall call) throws IOException {
+            reopenIfClosedByFullDisk();
+            lifecycle.readLock().lock();
             try {
+                checkOpen();
                 call.run();
             } catch (RocksDBException e) {
                 throw new IOException("tensor store at " + path + ": could not build a write: " + e.getMessage(), e);
+            } finally {
+                lifecycle.readLock().unlock();
             }
             return this;
         }
