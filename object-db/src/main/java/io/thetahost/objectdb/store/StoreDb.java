@@ -143,7 +143,8 @@ public final class StoreDb implements AutoCloseable {
         if (view == null) {
             return guarded("read " + column, () -> rocks.db.get(rocks.handles.get(column), latest, key));
         }
-        return guarded("read " + column, () -> view.read(options -> rocks.db.get(rocks.handles.get(column), options, key)));
+        return guarded("read " + column,
+                () -> view.read(options -> rocks.db.get(rocks.handles.get(column), options, key)));
     }
 
     /** The tensor's meta record, if it is stored. */
@@ -154,7 +155,8 @@ public final class StoreDb implements AutoCloseable {
 
     public void put(Column column, byte[] key, byte[] value, int valueLength, boolean sync) throws IOException {
         guardedWrite("write " + column, () -> {
-            rocks.db.put(rocks.handles.get(column), sync ? syncedWrites : plainWrites, key, 0, key.length, value, 0, valueLength);
+            rocks.db.put(rocks.handles.get(column), sync ? syncedWrites : plainWrites, key, 0, key.length, value, 0,
+                    valueLength);
             return null;
         });
     }
