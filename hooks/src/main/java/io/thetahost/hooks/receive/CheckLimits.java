@@ -23,7 +23,7 @@ public record CheckLimits(long maxManifestBytes, SafetensorsLimits checkpointLim
      * The limits for a daemon with this much heap. Parsing a manifest takes about seven times its size at its peak
      * (its bytes, their characters, the embedded header decoded again, the parsed tensors) and keeps about one and a
      * half; the push checks parse at most {@code maxManifestBytes} of manifests at a time across all pushes
-     * ({@link ManifestReadBudget}), and each push keeps at most that much parsed. So a manifest may be 1/32 of the
+     * ({@link io.thetahost.hooks.memory.MemoryBudget}), and each push keeps at most that much parsed. So a manifest may be 1/32 of the
      * heap, between {@link #MIN_MANIFEST_BYTES} and {@link #MAX_MANIFEST_BYTES}: reading manifests takes under a
      * quarter of the heap, plus a twentieth per push in progress. At most 200,000 tensors, 10 listed violations per
      * rule, 1 MiB merge blocks.

@@ -1,5 +1,6 @@
 package io.thetahost.hooks.receive;
 
+import io.thetahost.hooks.memory.MemoryBudget;
 import io.thetahost.hooks.receive.branches.BranchRule;
 import io.thetahost.hooks.receive.branches.BranchRules;
 import io.thetahost.hooks.receive.checkpoints.CheckpointChange;
@@ -42,13 +43,13 @@ final class CheckedPush implements PreReceiveHook {
 
     private final TensorStore store;
     private final CheckLimits limits;
-    private final ManifestReadBudget manifestBudget;
+    private final MemoryBudget manifestBudget;
     private final String storeName;
     /** Each checkpoint blob is checked once per push, whichever refs and commits hold it. */
     private final Map<ObjectId, Violations> checkedBlobs = new HashMap<>();
     private int commitsChecked;
 
-    CheckedPush(TensorStore store, CheckLimits limits, ManifestReadBudget manifestBudget, String storeName) {
+    CheckedPush(TensorStore store, CheckLimits limits, MemoryBudget manifestBudget, String storeName) {
         this.store = store;
         this.limits = limits;
         this.manifestBudget = manifestBudget;

@@ -1,5 +1,6 @@
 package io.thetahost.hooks.receive;
 
+import io.thetahost.hooks.memory.MemoryBudget;
 import io.thetahost.hooks.receive.rules.CheckpointRule;
 import io.thetahost.hooks.receive.rules.CommitRule;
 import io.thetahost.hooks.receive.rules.ManifestParses;
@@ -33,12 +34,12 @@ public final class PushChecks {
 
     private final TensorStore store;
     private final CheckLimits limits;
-    private final ManifestReadBudget manifestBudget;
+    private final MemoryBudget manifestBudget;
 
     public PushChecks(TensorStore store, CheckLimits limits) {
         this.store = store;
         this.limits = limits;
-        this.manifestBudget = new ManifestReadBudget(limits.maxManifestBytes());
+        this.manifestBudget = new MemoryBudget("a manifest", limits.maxManifestBytes());
     }
 
     /** The pre-receive hook for one push to a repository, named as the tensor store's grants name it. */

@@ -9,6 +9,7 @@ import io.thetahost.codec.format.InvalidEncodingException;
 import io.thetahost.hooks.access.AccessDecision;
 import io.thetahost.hooks.access.Caller;
 import io.thetahost.hooks.access.Permission;
+import io.thetahost.hooks.memory.MemoryBudget;
 import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.hooks.transport.Failures;
 import io.thetahost.hooks.transport.RequestRefusedException;
@@ -49,16 +50,30 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransferService implements TransferHandler {
     private static final Logger LOG = LoggerFactory.getLogger(TransferService.class);
+    /**
+     * Chunks an encoder or decoder holds at once: the chunk, its byte planes or its base's chunk, and their
+     * compressed forms.
+     */
+    private static final int WORKING_CHUNKS = 4;
     /** How often a download reports its progress, in tensors. */
     private static final int PROGRESS_EVERY = 16;
 
     private final TensorStore store;
+    private final EncoderOptions options;
+    private final MemoryBudget memory;
     private final TransferLimits limits;
     private final Encoder encoder;
 
-    public TransferService(TensorStore store, TransferLimits limits, EncoderOptions options) {
+    /**
+     * @param memory the daemon-wide budget for decoding and encoding buffers: each upload of a tensor (decoded to
+     *     verify its id) and each fresh encoding holds {@link #workingBytes} of it, so concurrent transfers queue
+     *     rather than grow the heap; a stored encoding is streamed in pieces and holds none
+     */
+    public TransferService(TensorStore store, TransferLimits limits, EncoderOptions options, MemoryBudget memory) {
         this.store = store;
         this.limits = limits;
+        this.options = options;
+        this.memory = memory;
         // The server encodes on the fly only against the client's tensors; rank detection is the client's job.
         this.encoder = new Encoder(options, LowRankDetector.NONE);
     }
@@ -100,6 +115,21 @@ public final class TransferService implements TransferHandler {
         }
     }
 
+    /** The heap one tensor's encoding or decoding works in, at most: what it holds of the memory budget. */
+    public static long workingBytes(EncoderOptions options) {
+        return options.chunkBytes() * WORKING_CHUNKS;
+    }
+
+    /** Waits for this request's turn at the memory budget. */
+    private MemoryBudget.Share share() throws IOException {
+        try {
+            return memory.acquire(Math.min(workingBytes(options), memory.bytes()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for memory");
+        }
+    }
+
     private Optional<TensorMeta> readable(String repo, TensorId id) {
         return store.readable(repo, id) ? store.meta(id) : Optional.empty();
     }
@@ -128,7 +158,7 @@ public final class TransferService implements TransferHandler {
                     object.body().skipRest();
                     continue;
                 }
-                try {
+                try (MemoryBudget.Share share = share()) {
                     PutResult put = store.put(object.body(), repo);
                     if (!put.id().equals(declared)) {
                         results.add(Result.rejected(declared, "the encoding is of tensor " + put.id()));
@@ -232,6 +262,12 @@ public final class TransferService implements TransferHandler {
             }
             return;
         }
+        try (MemoryBudget.Share share = share()) {
+            sendFresh(meta, candidates, writer);
+        }
+    }
+
+    private void sendFresh(TensorMeta meta, List<Encoder.Base> candidates, ResponseWriter writer) throws IOException {
         Optional<Encoder.Base> base = encoder.nearest(input(meta), candidates, Math.max(1, candidates.size()));
         try (Encoder.Result encoded = encoder.encode(input(meta), meta.id(), base, Optional.empty())) {
             WireEncoding kind = wire(encoded.kind().displayName());

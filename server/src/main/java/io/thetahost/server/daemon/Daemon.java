@@ -1,6 +1,7 @@
 package io.thetahost.server.daemon;
 
 import io.thetahost.hooks.connections.ConnectionLimits;
+import io.thetahost.hooks.memory.MemoryBudget;
 import io.thetahost.hooks.receive.CheckLimits;
 import io.thetahost.hooks.receive.PushChecks;
 import io.thetahost.hooks.transport.ActiveRequests;
@@ -50,7 +51,8 @@ public final class Daemon implements AutoCloseable {
         store = TensorStore.open(data.tensors(), StoreOptions.defaults());
         GitServices services =
                 new GitServices(new PushChecks(store, CheckLimits.forThisHeap()), settings.maxFetchSectionBytes());
-        TransferService transfers = new TransferService(store, TransferLimits.DEFAULTS, EncoderOptions.defaults());
+        TransferService transfers = new TransferService(store, TransferLimits.DEFAULTS, EncoderOptions.defaults(),
+                transferMemory(EncoderOptions.defaults()));
         StoreMaintenance maintenance = new StoreMaintenance(store, repositories);
         admin = new AdminSocket(data.adminSocket(), Map.of(
                 "fsck", (args, out) -> maintenance.fsck(out),
@@ -117,6 +119,18 @@ public final class Daemon implements AutoCloseable {
                 requestLog.close();
             }
         }
+    }
+
+    /**
+     * Half the heap for tensor transfers' decoding and encoding buffers, at least one transfer's worth; the rest is
+     * for git (JGit's caches, packs being received), the push checks' own budget and the connections.
+     */
+    private static MemoryBudget transferMemory(EncoderOptions options) {
+        long one = TransferService.workingBytes(options);
+        long budget = Math.max(one, Runtime.getRuntime().maxMemory() / 2);
+        LOG.info("tensor transfers decode and encode in at most {} MiB at once ({} at a time)", budget >> 20,
+                budget / one);
+        return new MemoryBudget("a tensor transfer", budget);
     }
 
     private static ThreadFactory named(String prefix) {

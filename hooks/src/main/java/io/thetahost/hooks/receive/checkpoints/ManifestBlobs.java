@@ -1,7 +1,7 @@
 package io.thetahost.hooks.receive.checkpoints;
 
 import io.thetahost.hooks.receive.CheckLimits;
-import io.thetahost.hooks.receive.ManifestReadBudget;
+import io.thetahost.hooks.memory.MemoryBudget;
 import io.thetahost.protocol.manifest.InvalidManifestException;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestFormat;
@@ -23,7 +23,7 @@ import org.eclipse.jgit.lib.ObjectReader;
 
 /**
  * Reads blobs of one push as manifests. Memory: a blob is loaded only when it is no larger than the manifest limit and
- * while it holds its size of the daemon's {@link ManifestReadBudget}, and at most {@link #CACHED} parsed manifests
+ * while it holds its size of the daemon's {@link MemoryBudget}, and at most {@link #CACHED} parsed manifests
  * are kept (the ones a walk of parents and children asks for again).
  */
 public final class ManifestBlobs {
@@ -46,12 +46,12 @@ public final class ManifestBlobs {
 
     private final ObjectReader reader;
     private final CheckLimits limits;
-    private final ManifestReadBudget budget;
+    private final MemoryBudget budget;
     /** The manifests read last, most recent last: at most {@link #CACHED}, and a manifest limit's worth of blobs. */
     private final Map<ObjectId, Read> cache = new LinkedHashMap<>(16, 0.75f, true);
     private long cachedBytes;
 
-    public ManifestBlobs(ObjectReader reader, CheckLimits limits, ManifestReadBudget budget) {
+    public ManifestBlobs(ObjectReader reader, CheckLimits limits, MemoryBudget budget) {
         this.reader = reader;
         this.limits = limits;
         this.budget = budget;
@@ -118,7 +118,7 @@ public final class ManifestBlobs {
             return Read.failed(size, "it holds " + size + " bytes of the file itself, not a manifest: theta's clean "
                     + "filter did not run when it was committed");
         }
-        try (ManifestReadBudget.Share share = budget.acquire(size)) {
+        try (MemoryBudget.Share share = budget.acquire(size)) {
             return new Read(ManifestFormat.read(loader.getBytes(), limits.checkpointLimits()), null, size);
         } catch (InvalidManifestException e) {
             return Read.failed(size, e.getMessage());

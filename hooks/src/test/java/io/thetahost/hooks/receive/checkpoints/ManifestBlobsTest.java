@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thetahost.hooks.receive.CheckLimits;
-import io.thetahost.hooks.receive.ManifestReadBudget;
+import io.thetahost.hooks.memory.MemoryBudget;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestFormat;
 import io.thetahost.protocol.safetensors.SafetensorsHeader;
@@ -69,7 +69,7 @@ class ManifestBlobsTest {
 
     private ManifestBlobs blobs(CheckLimits limits) {
         ObjectReader reader = repository.newObjectReader();
-        return new ManifestBlobs(reader, limits, new ManifestReadBudget(limits.maxManifestBytes()));
+        return new ManifestBlobs(reader, limits, new MemoryBudget("a manifest", limits.maxManifestBytes()));
     }
 
     private static CheckLimits limits(long maxManifestBytes, int maxTensors) {

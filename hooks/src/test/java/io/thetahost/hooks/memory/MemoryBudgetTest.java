@@ -1,4 +1,4 @@
-package io.thetahost.hooks.receive;
+package io.thetahost.hooks.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,18 +10,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The daemon-wide budget that keeps concurrent manifest reads within the heap. */
+/** A daemon-wide budget that keeps concurrent work within the heap. */
 @Timeout(30)
-class ManifestReadBudgetTest {
+class MemoryBudgetTest {
 
     @Test
     void smallReadsShareTheBudgetAndALargeOneWaitsForThem() throws Exception {
-        ManifestReadBudget budget = new ManifestReadBudget(100);
-        ManifestReadBudget.Share first = budget.acquire(40);
-        ManifestReadBudget.Share second = budget.acquire(40);
+        MemoryBudget budget = new MemoryBudget("a manifest", 100 * 1024);
+        MemoryBudget.Share first = budget.acquire(40 * 1024);
+        MemoryBudget.Share second = budget.acquire(40 * 1024);
         CountDownLatch largeAcquired = new CountDownLatch(1);
         Thread large = new Thread(() -> {
-            try (ManifestReadBudget.Share s = budget.acquire(100)) {
+            try (MemoryBudget.Share s = budget.acquire(100 * 1024)) {
                 largeAcquired.countDown();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -34,13 +34,13 @@ class ManifestReadBudgetTest {
         second.close();
         assertTrue(largeAcquired.await(10, TimeUnit.SECONDS), "and reads once both are done");
         large.join();
-        budget.acquire(100).close(); // the whole budget is back: this would wait until the timeout otherwise
+        budget.acquire(100 * 1024).close(); // the whole budget is back: this would wait until the timeout otherwise
     }
 
     @Test
     void aReadLargerThanTheBudgetIsAnError() {
-        ManifestReadBudget budget = new ManifestReadBudget(100);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> budget.acquire(101));
-        assertEquals("a manifest of 101 bytes is over the budget of 100", e.getMessage());
+        MemoryBudget budget = new MemoryBudget("a manifest", 100 * 1024);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> budget.acquire(100 * 1024 + 1));
+        assertEquals("a manifest of 102401 bytes is over the budget of 102400", e.getMessage());
     }
 }
