@@ -131,7 +131,8 @@ stop_thetahost() {
   complaints="$(grep -c -E 'ERROR|WARN|Exception|OutOfMemory' "$serve_err" || true)"
   if [ "$complaints" != 0 ]; then
     log "WARNING: the thetahost stderr log has $complaints line(s) with ERROR/WARN/Exception; the first ones:"
-    grep -E 'ERROR|WARN|Exception|OutOfMemory' "$serve_err" | head -n 10 | sed 's/^/    /' >&2
+    # awk, not grep | head: head closing the pipe early would fail the pipeline under pipefail.
+    awk '/ERROR|WARN|Exception|OutOfMemory/ && n++ < 10 { print "    " $0 }' "$serve_err" >&2
   fi
 }
 

@@ -3,17 +3,17 @@ package io.thetahost.hooks.connections;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * Keeps one transport's connections within its {@link ConnectionLimits}. A connection from an address already at its
- * limit is refused. When the transport is full, or too many connections are unproven, the oldest unproven connection
- * is closed to make room (it is the one nearest its login timeout, and a client that holds sockets open without
- * logging in gains nothing by it); a proven connection, one carrying a transfer, is never closed to make room, so when
- * all are proven the newcomer is refused.
+ * limit is refused. When the transport is full, or too many connections are unproven, an unproven connection is
+ * closed to make room: the oldest of the address holding the most unproven connections, so that a flood spread over
+ * many addresses sheds its own connections rather than a lone client in the middle of logging in (a client that holds
+ * sockets open without logging in gains nothing by it). A proven connection, one carrying a transfer, is never closed
+ * to make room, so when all are proven the newcomer is refused.
  *
  * @param <C> the transport's connection (an SSH session, an HTTP connection), compared by identity
  */
@@ -61,15 +61,29 @@ public final class ConnectionGate<C> {
                 log.refused(address, refusal);
                 return false;
             }
-            Iterator<C> oldest = unproven.keySet().iterator();
-            victim = oldest.next();
-            oldest.remove();
+            victim = sheddable();
+            unproven.remove(victim);
             victimAddress = forget(victim);
             track(address, connection);
         }
         log.refused(victimAddress, "closed a connection that had not logged in, to make room for a new one");
         closer.accept(victim);
         return true;
+    }
+
+    /** The oldest unproven connection of the address with the most unproven connections. */
+    private C sheddable() {
+        Map<InetAddress, Integer> counts = new HashMap<>();
+        int most = 0;
+        for (C c : unproven.keySet()) {
+            most = Math.max(most, counts.merge(open.get(c), 1, Integer::sum));
+        }
+        for (C c : unproven.keySet()) {
+            if (counts.get(open.get(c)) == most) {
+                return c;
+            }
+        }
+        throw new IllegalStateException("no unproven connection to shed");
     }
 
     private void track(InetAddress address, C connection) {

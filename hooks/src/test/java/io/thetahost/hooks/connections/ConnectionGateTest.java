@@ -54,6 +54,19 @@ class ConnectionGateTest {
     }
 
     @Test
+    void aFloodFromManyAddressesShedsItsOwnConnectionsNotALoneClient() throws Exception {
+        ConnectionGate<String> gate = gate(100, 100, 4);
+        assertTrue(gate.tryOpen(address(1), "lone client, oldest"));
+        gate.tryOpen(address(2), "flood-a1");
+        gate.tryOpen(address(2), "flood-a2");
+        gate.tryOpen(address(3), "flood-b1");
+        assertTrue(gate.tryOpen(address(3), "flood-b2"));
+        assertTrue(gate.tryOpen(address(4), "flood-c1"));
+        assertEquals(List.of("flood-a1", "flood-b1"), closed,
+                "the oldest of the address holding the most, never the lone client");
+    }
+
+    @Test
     void tooManyUnprovenShedsEvenBelowTheTotal() throws Exception {
         ConnectionGate<String> gate = gate(100, 100, 2);
         gate.tryOpen(address(2), "u1");

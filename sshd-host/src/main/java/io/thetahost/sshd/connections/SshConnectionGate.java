@@ -29,6 +29,9 @@ public final class SshConnectionGate {
         CoreModuleProperties.IDLE_TIMEOUT.set(server, limits.idleTimeout());
         // A client that vanished without a FIN (a dropped link, a killed machine) is found by TCP in the end.
         CoreModuleProperties.SOCKET_KEEPALIVE.set(server, true);
+        // Java's default accept queue is 50: under a flood the kernel then drops the SYNs of real clients too, which
+        // retry a second later. Netty (the HTTP port) asks for 1024 likewise.
+        CoreModuleProperties.SOCKET_BACKLOG.set(server, 1024);
         server.addSessionListener(g.new Lifecycle());
     }
 
