@@ -181,7 +181,7 @@ class ModelWorkflowFaultsTest {
             b.assertClean();
 
             // The other way and the other transport: an upload over HTTP cut off by the daemon dying.
-            GeneratedCheckpoint.write(b.file(MODEL), 16, 1024, 1024, 12);
+            GeneratedCheckpoint.write(b.file(MODEL), 8, 1024, 1024, 12);
             b.git("commit", "-qam", "an update").assertOk();
             Path pushErr = dir.resolve("push.err");
             // The token in the URL, as people paste it (alice's stored credentials are for the first daemon's port).

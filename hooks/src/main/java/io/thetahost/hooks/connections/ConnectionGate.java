@@ -39,8 +39,8 @@ public final class ConnectionGate<C> {
     }
 
     /**
-     * Decides on a connection just opened from {@code address}, before anything is done with it, closing an older
-     * unproven one if that makes room, and tracks it as unproven until {@link #proven}.
+     * Decides on a connection just opened from {@code address}, before anything is done with it, closing an unproven
+     * one (see the class comment) if that makes room, and tracks it as unproven until {@link #proven}.
      *
      * @return false if it must be refused (and closed by the caller)
      */
