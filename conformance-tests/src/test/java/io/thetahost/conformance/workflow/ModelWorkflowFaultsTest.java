@@ -138,7 +138,7 @@ class ModelWorkflowFaultsTest {
 
     @Test
     void aDownloadCutOffByTheDaemonDyingCompletesOnRetry() throws Exception {
-        int tensors = 48;
+        int tensors = 24;
         Path big = GeneratedCheckpoint.write(dir.resolve("big.safetensors"), tensors, 1024, 1024, 11);
         Path data = dir.resolve("data");
         GitUser alice;
@@ -153,7 +153,7 @@ class ModelWorkflowFaultsTest {
                     .redirectOutput(dir.resolve("clone.out").toFile()).start();
             // A third of the tensors stored in the clone's store: the download is under way.
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (cloning.isAlive() && storeBytes(clone) < 64L << 20 && System.nanoTime() < deadline) {
+            while (cloning.isAlive() && storeBytes(clone) < 32L << 20 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertTrue(cloning.isAlive(), "the clone ended before the kill: " + Files.readString(err));
