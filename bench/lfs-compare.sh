@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# lfs-compare.sh: theta's everyday git steps on a large bf16 checkpoint, side by side with git-lfs and stock git in
+# the same run, as ratios (these machines are noisy: the ratio means more than the seconds).
+#
+# A benchmark, not a test (needs python3 with numpy; installs git-lfs with apt-get when missing). It writes v1, a bf16
+# checkpoint of N MiB (matrices of 2048 x 2048 and 32 norm vectors of 2048), and v2, v1 with a rank-8 update merged
+# into half of the matrices, then times, each in its own repository and private HOME:
+#
+#   add v1 / add v2   git add of the checkpoint (theta's clean filter)  against git-lfs's git add
+#   checkout          git checkout -- the file, every tensor local      against git-lfs's
+#   push              git push over SSH of v1 then v2 (theta's hook)    against stock git pushing the file as a blob
+#   clone             git clone over SSH of that history                against stock git cloning the blob history
+#
+# and prints each time, the ratio theta / anchor, and the peak resident set of the largest process of each step
+# (GNU time's %M: git and the filter it runs). Pushes and clones go to one fresh thetahost daemon.
+#
+# Usage: bench/lfs-compare.sh [--size-mib N] [--workdir DIR] [--keep]
+#   --size-mib N  the checkpoint's size (default 1024; a multiple of 8; needs about 12 x N of disk)
+#
+# Progress goes to stderr, the results to stdout.
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "$0")" && pwd)"
+thetahost_bin="$script_dir/../bin/thetahost"
+theta_bin="$script_dir/../bin/theta"
+
+usage() {
+  awk '/^# Usage:/ { on = 1 } /^# Progress goes/ { exit } on { sub(/^# ?/, ""); print }' "$0" >&2
+}
+workdir=""
+keep=0
+size_mib=1024
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size-mib) size_mib="${2:?--size-mib needs a number}"; shift 2 ;;
+    --workdir) workdir="${2:?--workdir needs a directory}"; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "lfs-compare.sh: unknown argument: $1" >&2; usage; exit 2 ;;
+  esac
+done
+[[ "$size_mib" =~ ^[1-9][0-9]*$ ]] && [ $((size_mib % 8)) = 0 ] \
+  || { echo "lfs-compare.sh: --size-mib must be a positive multiple of 8" >&2; exit 2; }
+python3 -c 'import numpy' 2>/dev/null || { echo "lfs-compare.sh: python3 with numpy is needed" >&2; exit 2; }
+if ! git lfs version >/dev/null 2>&1; then
+  echo "lfs-compare.sh: installing git-lfs from Debian" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq git-lfs >/dev/null \
+    || { echo "lfs-compare.sh: git-lfs is needed and could not be installed" >&2; exit 2; }
+fi
+
+bench="lfs-compare"
+source "$script_dir/lib/common.sh"
+cleanup_hook() { stop_thetahost; }
+
+matrices=$((size_mib / 8))
+log "writing v1 and v2: $matrices bf16 matrices of 2048 x 2048 and 32 norm vectors"
+python3 - "$workdir" "$matrices" <<'EOF'
+import json, struct, sys, numpy as np
+out, matrices = sys.argv[1], int(sys.argv[2])
+rng = np.random.default_rng(42)
+
+def bf16(a):
+    # round to nearest even, as torch does
+    bits = a.astype(np.float32).view(np.uint32)
+    return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
+
+def write(path, tensors):
+    header, offset = {}, 0
+    for name, arr in tensors:
+        header[name] = {"dtype": "BF16", "shape": list(arr.shape), "data_offsets": [offset, offset + arr.nbytes]}
+        offset += arr.nbytes
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h)
+        for _, arr in tensors:
+            f.write(arr.tobytes())
+
+v1, v2 = [], []
+for i in range(matrices):
+    w = rng.standard_normal((2048, 2048), dtype=np.float32) * 0.02
+    v1.append(("layers.%03d.weight" % i, bf16(w)))
+    if i % 2 == 0:
+        b = rng.standard_normal((2048, 8), dtype=np.float32) * 0.01
+        a = rng.standard_normal((8, 2048), dtype=np.float32) * 0.01
+        w = w + b @ a
+    v2.append(("layers.%03d.weight" % i, bf16(w)))
+for i in range(32):
+    n = bf16(1 + rng.standard_normal(2048, dtype=np.float32) * 0.01)
+    v1.append(("norms.%02d.weight" % i, n))
+    v2.append(("norms.%02d.weight" % i, n))
+write(out + "/v1.safetensors", v1)
+write(out + "/v2.safetensors", v2)
+EOF
+
+start_thetahost "$workdir/data" "-Xmx512m"
+become_git_user alice
+"$theta_bin" install >/dev/null
+git lfs install --skip-repo >/dev/null
+admin repo create alice/theta >/dev/null
+admin repo create alice/plain >/dev/null
+
+# timed NAME DIR CMD...: runs CMD in DIR under GNU time; sets secs[NAME] and rss[NAME] (MiB).
+declare -A secs rss
+timed() {
+  local name="$1" dir="$2"
+  shift 2
+  local t0 t1
+  t0="$(now)"
+  (cd "$dir" && /usr/bin/time -f %M -o "$workdir/$name.rss" "$@" >"$workdir/$name.out" 2>"$workdir/$name.err") \
+    || fail "$name: $* failed: $(tail -n 5 "$workdir/$name.err")"
+  t1="$(now)"
+  secs[$name]="$(elapsed "$t0" "$t1")"
+  rss[$name]="$(awk '{ printf "%d", $1 / 1024 }' "$workdir/$name.rss")"
+  log "$name: ${secs[$name]} s, peak RSS ${rss[$name]} MiB"
+}
+
+ssh_url() { echo "ssh://alice@127.0.0.1:$ssh_port/alice/$1.git"; }
+
+# theta: a clone of alice/theta tracking the checkpoint; lfs: a local repository tracking it with git-lfs;
+# plain: the file as an ordinary blob, pushed to alice/plain.
+git clone -q "$(ssh_url theta)" "$workdir/theta" 2>/dev/null
+(cd "$workdir/theta" && "$theta_bin" track model.safetensors >/dev/null && git add .gitattributes && git commit -qm attributes)
+git init -q "$workdir/lfs"
+(cd "$workdir/lfs" && git lfs track model.safetensors >/dev/null && git add .gitattributes && git commit -qm attributes)
+git init -q "$workdir/plain"
+
+for v in 1 2; do
+  for r in theta lfs plain; do cp "$workdir/v$v.safetensors" "$workdir/$r/model.safetensors"; done
+  timed "theta-add-v$v" "$workdir/theta" git add model.safetensors
+  timed "lfs-add-v$v" "$workdir/lfs" git add model.safetensors
+  (cd "$workdir/plain" && git add model.safetensors)
+  for r in theta lfs plain; do (cd "$workdir/$r" && git commit -qm "v$v"); done
+done
+
+for r in theta lfs; do rm "$workdir/$r/model.safetensors"; done
+timed theta-checkout "$workdir/theta" git checkout -- model.safetensors
+timed lfs-checkout "$workdir/lfs" git checkout -- model.safetensors
+cmp -s "$workdir/v2.safetensors" "$workdir/theta/model.safetensors" || fail "theta's checkout differs from v2"
+cmp -s "$workdir/v2.safetensors" "$workdir/lfs/model.safetensors" || fail "git-lfs's checkout differs from v2"
+
+timed theta-push "$workdir/theta" git push -q origin HEAD:main
+timed git-push "$workdir/plain" git push -q "$(ssh_url plain)" HEAD:main
+timed theta-clone "$workdir" git clone -q "$(ssh_url theta)" theta-clone
+timed git-clone "$workdir" git clone -q "$(ssh_url plain)" plain-clone
+cmp -s "$workdir/v2.safetensors" "$workdir/theta-clone/model.safetensors" || fail "theta's clone differs from v2"
+cmp -s "$workdir/v2.safetensors" "$workdir/plain-clone/model.safetensors" || fail "stock git's clone differs"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo "lfs-compare: a bf16 checkpoint of $size_mib MiB ($matrices matrices of 2048 x 2048, 32 norms), v2 with a" \
+  "rank-8 update in half the matrices; $(nproc) cores"
+printf '%-10s %10s %10s %8s %12s %12s\n' step "theta s" "anchor s" ratio "theta MiB" "anchor MiB"
+row() { printf '%-10s %10s %10s %8s %12s %12s\n' "$1" "${secs[$2]}" "${secs[$3]}" "$(ratio "${secs[$2]}" "${secs[$3]}")" \
+  "${rss[$2]}" "${rss[$3]}"; }
+row "add v1" theta-add-v1 lfs-add-v1
+row "add v2" theta-add-v2 lfs-add-v2
+row checkout theta-checkout lfs-checkout
+row push theta-push git-push
+row clone theta-clone git-clone
+echo "anchors: git-lfs for add and checkout, stock git moving the file as a blob for push and clone (same daemon);"
+echo "MiB: the peak resident set of the step's largest process (git, or the filter it runs)"
+stop_thetahost
+succeeded=1
