@@ -35,9 +35,6 @@ public final class DiskFullException extends IOException {
                     return true;
                 }
             }
-            if (c.getCause() == c) {
-                break;
-            }
         }
         return false;
     }

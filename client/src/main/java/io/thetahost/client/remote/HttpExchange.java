@@ -2,8 +2,6 @@ package io.thetahost.client.remote;
 
 import io.thetahost.protocol.io.CountingInputStream;
 import io.thetahost.protocol.io.CountingOutputStream;
-import java.io.FilterInputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,25 +65,7 @@ final class HttpExchange implements Exchange {
                 closeQuietly(bodyIn);
             }
         });
-        request = new CountingOutputStream(new FilterOutputStream(bodyOut) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                try {
-                    out.write(b, off, len);
-                } catch (IOException e) {
-                    throw lost(e);
-                }
-            }
-
-            @Override
-            public void flush() throws IOException {
-                try {
-                    out.flush();
-                } catch (IOException e) {
-                    throw lost(e);
-                }
-            }
-        });
+        request = new CountingOutputStream(TranslatedStreams.output(bodyOut, this::lost));
         watchdog = WATCHDOG.scheduleWithFixedDelay(this::checkProgress, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -127,9 +107,8 @@ final class HttpExchange implements Exchange {
         } catch (CancellationException e) {
             throw lost(e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof ConnectException) {
-                throw new IOException(remote + ": cannot connect: " + ConnectionLostException.describe(e.getCause()),
-                        e.getCause());
+            if (e.getCause() instanceof ConnectException refused) {
+                throw cannotConnect(remote, refused);
             }
             throw lost(e.getCause());
         }
@@ -140,26 +119,13 @@ final class HttpExchange implements Exchange {
             }
             throw new RemoteRefusedException(remote + ": HTTP " + r.statusCode() + (text.isEmpty() ? "" : ": " + text));
         }
-        response = new CountingInputStream(new FilterInputStream(r.body()) {
-            @Override
-            public int read() throws IOException {
-                try {
-                    return in.read();
-                } catch (IOException e) {
-                    throw lost(e);
-                }
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                try {
-                    return in.read(b, off, len);
-                } catch (IOException e) {
-                    throw lost(e);
-                }
-            }
-        });
+        response = new CountingInputStream(TranslatedStreams.input(r.body(), this::lost));
         return response;
+    }
+
+    /** The server could not be reached at all: nothing was sent, so nothing was lost. */
+    static IOException cannotConnect(Remote remote, ConnectException e) {
+        return new IOException(remote + ": cannot connect: " + ConnectionLostException.describe(e), e);
     }
 
     /** The exchange broke: the watchdog's verdict, else the HTTP client's own reason, else what was seen here. */

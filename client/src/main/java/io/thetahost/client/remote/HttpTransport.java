@@ -77,7 +77,7 @@ final class HttpTransport implements Transport {
         try {
             return client.send(request(body, c), HttpResponse.BodyHandlers.ofInputStream());
         } catch (java.net.ConnectException e) {
-            throw new IOException(remote + ": cannot connect: " + ConnectionLostException.describe(e), e);
+            throw HttpExchange.cannotConnect(remote, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

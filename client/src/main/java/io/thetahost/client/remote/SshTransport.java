@@ -35,6 +35,8 @@ final class SshTransport implements Transport {
 
     private final Remote remote;
     private final GitEnvironment git;
+    /** Whether the ssh command takes OpenSSH's options: decided once, as it asks git's configuration. */
+    private Boolean openSsh;
 
     SshTransport(Remote remote, GitEnvironment git) {
         this.remote = remote;
@@ -44,7 +46,10 @@ final class SshTransport implements Transport {
     List<String> command() throws IOException {
         List<String> args = new ArrayList<>();
         String ssh = git.sshCommand();
-        if (isOpenSsh(ssh)) {
+        if (openSsh == null) {
+            openSsh = isOpenSsh(ssh);
+        }
+        if (openSsh) {
             args.addAll(KEEPALIVE);
         }
         if (remote.port() >= 0) {
@@ -95,26 +100,8 @@ final class SshTransport implements Transport {
         Thread errors = new Thread(() -> keepTail(process.getErrorStream(), stderr), "ssh-stderr");
         errors.setDaemon(true);
         errors.start();
-        CountingOutputStream request = new CountingOutputStream(new java.io.FilterOutputStream(
-                process.getOutputStream()) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                try {
-                    out.write(b, off, len);
-                } catch (IOException e) {
-                    throw lost(process, stderr, errors, e);
-                }
-            }
-
-            @Override
-            public void flush() throws IOException {
-                try {
-                    out.flush();
-                } catch (IOException e) {
-                    throw lost(process, stderr, errors, e);
-                }
-            }
-        });
+        CountingOutputStream request = new CountingOutputStream(TranslatedStreams.output(process.getOutputStream(),
+                e -> lost(process, stderr, errors, e)));
         CountingInputStream response = new CountingInputStream(process.getInputStream());
         return new Exchange() {
             @Override
