@@ -11,8 +11,11 @@
 #   push              git push over SSH of v1 then v2 (theta's hook)    against stock git pushing the file as a blob
 #   clone             git clone over SSH of that history                against stock git cloning the blob history
 #
-# and prints each time, the ratio theta / anchor, and the peak resident set of the largest process of each step
-# (GNU time's %M: git and the filter it runs). Pushes and clones go to one fresh thetahost daemon.
+# and prints each time, the ratio theta / anchor, and the peak resident set of theta's and git-lfs's own processes:
+# the filter process git starts (run under GNU time through git's filter.*.process setting), and for a push the
+# largest process of the push (theta's pre-push hook; for stock git, git itself). git's own memory is not counted:
+# git holds a smudged file whole in memory whatever filter made it. theta runs with the launcher's default memory
+# settings (THETA_JAVA_OPTS is cleared). Pushes and clones go to one fresh thetahost daemon.
 #
 # Usage: bench/lfs-compare.sh [--size-mib N] [--workdir DIR] [--keep]
 #   --size-mib N  the checkpoint's size (default 1024; a multiple of 8; needs about 12 x N of disk)
@@ -101,20 +104,27 @@ git lfs install --skip-repo >/dev/null
 admin repo create alice/theta >/dev/null
 admin repo create alice/plain >/dev/null
 
-# timed NAME DIR CMD...: runs CMD in DIR under GNU time; sets secs[NAME] and rss[NAME] (MiB).
+unset THETA_JAVA_OPTS
+# timed NAME DIR CMD...: runs CMD in DIR under GNU time; sets secs[NAME] and rss[NAME] (MiB): the filter's peak RSS
+# when CMD ran one (under_time_filters), else that of CMD's largest process.
 declare -A secs rss
 timed() {
   local name="$1" dir="$2"
   shift 2
   local t0 t1
+  rm -f "$workdir/filter.rss"
   t0="$(now)"
   (cd "$dir" && /usr/bin/time -f %M -o "$workdir/$name.rss" "$@" >"$workdir/$name.out" 2>"$workdir/$name.err") \
     || fail "$name: $* failed: $(tail -n 5 "$workdir/$name.err")"
   t1="$(now)"
+  [ -f "$workdir/filter.rss" ] && mv "$workdir/filter.rss" "$workdir/$name.rss"
   secs[$name]="$(elapsed "$t0" "$t1")"
   rss[$name]="$(awk '{ printf "%d", $1 / 1024 }' "$workdir/$name.rss")"
   log "$name: ${secs[$name]} s, peak RSS ${rss[$name]} MiB"
 }
+# git options that run theta's and git-lfs's filter processes under GNU time, writing their peak RSS to filter.rss.
+under_time_filters=(-c "filter.theta.process=/usr/bin/time -f %M -o $workdir/filter.rss $theta_bin filter-process"
+  -c "filter.lfs.process=/usr/bin/time -f %M -o $workdir/filter.rss git-lfs filter-process")
 
 ssh_url() { echo "ssh://alice@127.0.0.1:$ssh_port/alice/$1.git"; }
 
@@ -128,21 +138,21 @@ git init -q "$workdir/plain"
 
 for v in 1 2; do
   for r in theta lfs plain; do cp "$workdir/v$v.safetensors" "$workdir/$r/model.safetensors"; done
-  timed "theta-add-v$v" "$workdir/theta" git add model.safetensors
-  timed "lfs-add-v$v" "$workdir/lfs" git add model.safetensors
+  timed "theta-add-v$v" "$workdir/theta" git "${under_time_filters[@]}" add model.safetensors
+  timed "lfs-add-v$v" "$workdir/lfs" git "${under_time_filters[@]}" add model.safetensors
   (cd "$workdir/plain" && git add model.safetensors)
   for r in theta lfs plain; do (cd "$workdir/$r" && git commit -qm "v$v"); done
 done
 
 for r in theta lfs; do rm "$workdir/$r/model.safetensors"; done
-timed theta-checkout "$workdir/theta" git checkout -- model.safetensors
-timed lfs-checkout "$workdir/lfs" git checkout -- model.safetensors
+timed theta-checkout "$workdir/theta" git "${under_time_filters[@]}" checkout -- model.safetensors
+timed lfs-checkout "$workdir/lfs" git "${under_time_filters[@]}" checkout -- model.safetensors
 cmp -s "$workdir/v2.safetensors" "$workdir/theta/model.safetensors" || fail "theta's checkout differs from v2"
 cmp -s "$workdir/v2.safetensors" "$workdir/lfs/model.safetensors" || fail "git-lfs's checkout differs from v2"
 
 timed theta-push "$workdir/theta" git push -q origin HEAD:main
 timed git-push "$workdir/plain" git push -q "$(ssh_url plain)" HEAD:main
-timed theta-clone "$workdir" git clone -q "$(ssh_url theta)" theta-clone
+timed theta-clone "$workdir" git clone -q "${under_time_filters[@]}" "$(ssh_url theta)" theta-clone
 timed git-clone "$workdir" git clone -q "$(ssh_url plain)" plain-clone
 cmp -s "$workdir/v2.safetensors" "$workdir/theta-clone/model.safetensors" || fail "theta's clone differs from v2"
 cmp -s "$workdir/v2.safetensors" "$workdir/plain-clone/model.safetensors" || fail "stock git's clone differs"
@@ -159,6 +169,6 @@ row checkout theta-checkout lfs-checkout
 row push theta-push git-push
 row clone theta-clone git-clone
 echo "anchors: git-lfs for add and checkout, stock git moving the file as a blob for push and clone (same daemon);"
-echo "MiB: the peak resident set of the step's largest process (git, or the filter it runs)"
+echo "MiB: peak resident set of the filter process (add, checkout, theta's clone), else of the step's largest process"
 stop_thetahost
 succeeded=1

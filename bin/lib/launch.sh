@@ -1,11 +1,14 @@
 # Sourced by bin/thetahost and bin/theta: builds a module's runnable jar with Maven when it is missing or older than
 # the sources it is made of, then runs it. A fresh clone needs nothing but a JDK 17 and Maven.
 #
-#   launch NAME MODULE JAR_NAME "SOURCE MODULES" JAVA_OPTS_VARIABLE ARGS...
+#   launch NAME MODULE JAR_NAME "SOURCE MODULES" "DEFAULT JVM OPTIONS" JAVA_OPTS_VARIABLE ARGS...
+#
+# The default JVM options bound the process's memory (the JVM's own default heap is a quarter of the machine, which
+# grows with the machine, not with the work); the variable's options come after them, so an -Xmx there wins.
 
 launch() {
-  local name=$1 module=$2 jar_name=$3 modules=$4 opts_var=$5
-  shift 5
+  local name=$1 module=$2 jar_name=$3 modules=$4 default_opts=$5 opts_var=$6
+  shift 6
   local root
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
   local jar="$root/$module/target/$jar_name"
@@ -33,5 +36,5 @@ launch() {
   # What git should run to call this command again (theta install writes it into git's configuration).
   export THETA_LAUNCHER="$root/bin/$name"
   # The variable named by opts_var (THETAHOST_JAVA_OPTS, THETA_JAVA_OPTS) passes JVM options, e.g. -Xmx512m.
-  exec java ${!opts_var:-} -jar "$jar" "$@"
+  exec java $default_opts ${!opts_var:-} -jar "$jar" "$@"
 }

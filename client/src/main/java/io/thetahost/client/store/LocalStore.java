@@ -11,6 +11,8 @@ import io.thetahost.objectdb.TensorMeta;
 import io.thetahost.objectdb.TensorStore;
 import io.thetahost.protocol.manifest.Checkpoints;
 import io.thetahost.protocol.manifest.Manifest;
+import io.thetahost.protocol.manifest.TensorSource;
+import io.thetahost.protocol.safetensors.TensorEntry;
 import io.thetahost.protocol.safetensors.SafetensorsLimits;
 import io.thetahost.protocol.tensor.DType;
 import io.thetahost.protocol.tensor.Shape;
@@ -22,7 +24,11 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The client's tensor store ({@code .git/theta/}, or any folder): the same store as the server's, holding the
@@ -137,28 +143,48 @@ public final class LocalStore implements AutoCloseable {
 
     /**
      * Stores every tensor of a safetensors stream not stored yet (dense; the store checks each id), reading the
-     * stream once, and returns its manifest, recorded in {@link #parameters()}. Memory: one tensor at a time, held
-     * in memory up to the encoder's chunk size and spilled to a temporary file beyond it.
+     * stream once, and returns its manifest, recorded in {@link #parameters()}. Tensors are encoded and stored on
+     * {@link #WORKER_THREADS} workers while the next one is read. Memory: each tensor is held in memory up to the
+     * encoder's chunk size (spilled to a temporary file beyond it), and the tensors in flight together within
+     * {@link #storeBudget()}.
      */
     public Manifest add(InputStream checkpoint, String label, Progress progress) throws IOException {
         long started = System.nanoTime();
         int[] counts = new int[2];
         long[] bytes = new long[1];
-        Manifest manifest = Checkpoints.split(checkpoint, SafetensorsLimits.defaults(), (entry, tensor) -> {
-            counts[0]++;
-            try (SpillBuffer raw = new SpillBuffer(options.chunkBytes())) {
-                tensor.transferTo(raw);
-                bytes[0] += raw.size();
-                progress.update("theta: storing " + label + " locally: " + counts[0] + " tensors, "
-                        + bytes[0] / (1024 * 1024) + " MiB");
-                TensorId id = tensor.id();
-                if (has(id)) {
-                    return;
+        Set<TensorId> submitted = new HashSet<>();
+        Manifest manifest;
+        try (StoreWorkers workers = new StoreWorkers(WORKER_THREADS, storeBudget())) {
+            manifest = Checkpoints.split(checkpoint, SafetensorsLimits.defaults(), (entry, tensor) -> {
+                counts[0]++;
+                StoreWorkers.Reservation reservation = workers.reserve(weight(entry.size()));
+                SpillBuffer raw = SpillBuffer.expecting(entry.size(), options.chunkBytes());
+                try {
+                    tensor.transferTo(raw);
+                    bytes[0] += raw.size();
+                    progress.update("theta: storing " + label + " locally: " + counts[0] + " tensors, "
+                            + bytes[0] / (1024 * 1024) + " MiB");
+                    TensorId id = tensor.id();
+                    if (has(id) || !submitted.add(id)) {
+                        raw.close();
+                        reservation.close();
+                        return;
+                    }
+                    counts[1]++;
+                    workers.submit(reservation, () -> {
+                        try (raw) {
+                            putEncoded(new TensorInput.Of(entry.dtype(), entry.shape(), raw::open), id,
+                                    KindEncoders::dense);
+                        }
+                    });
+                } catch (IOException | RuntimeException | Error e) {
+                    raw.close();
+                    reservation.close();
+                    throw e;
                 }
-                counts[1]++;
-                putEncoded(new TensorInput.Of(entry.dtype(), entry.shape(), raw::open), id, KindEncoders::dense);
-            }
-        });
+            });
+            workers.finish();
+        }
         parameters.record(manifest);
         if (counts[1] > 0) {
             progress.done(String.format("theta: stored %s locally: %d tensors (%d new)%s", label,
@@ -167,6 +193,25 @@ public final class LocalStore implements AutoCloseable {
             progress.end();
         }
         return manifest;
+    }
+
+    /** Workers that encode and store, or decode, tensors: one per core, up to 4 (a filter shares the machine with git). */
+    private static final int WORKER_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    /**
+     * What the tensors being stored may hold together: five eighths of the heap (two tensors of a full chunk at the
+     * launcher's 256 MiB), the rest being for the manifest and the store's reads.
+     */
+    private static long storeBudget() {
+        return Runtime.getRuntime().maxMemory() / 8 * 5;
+    }
+
+    /**
+     * What storing a tensor holds at most: its bytes up to a chunk, a chunk's byte planes and their compressed form,
+     * the encoding up to a chunk, and the store's decoding of it as it checks the id.
+     */
+    private long weight(long tensorBytes) {
+        return 5 * Math.min(tensorBytes, options.chunkBytes());
     }
 
     /**
@@ -190,8 +235,17 @@ public final class LocalStore implements AutoCloseable {
      * fails naming the tensor, so whoever reads {@code out} must discard it on failure.
      */
     public void assemble(Manifest manifest, OutputStream out) throws IOException {
-        Checkpoints.assemble(manifest, (id, dtype, shape) -> store.open(id).orElseThrow(
-                () -> new IOException("not in the local store")), out);
+        TensorSource decoder = (id, dtype, shape) -> store.open(id).orElseThrow(
+                () -> new IOException("not in the local store"));
+        List<TensorEntry> entries = manifest.header().tensors();
+        List<ReadAhead.Item> order = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            order.add(new ReadAhead.Item(manifest.tensors().get(i).id(), entries.get(i).dtype(),
+                    entries.get(i).shape()));
+        }
+        try (ReadAhead ahead = new ReadAhead(order, decoder, WORKER_THREADS, Runtime.getRuntime().maxMemory() / 8)) {
+            Checkpoints.assemble(manifest, ahead, out);
+        }
     }
 
     @Override

@@ -19,6 +19,13 @@ final class RocksSettings implements AutoCloseable {
     /** Files RocksDB keeps open at most; the daemon reserves descriptors for them beside its connections. */
     static final int MAX_OPEN_FILES = 512;
 
+    /**
+     * Memtable memory of all families together (RocksDB's default is 64 MiB per family and two per family, and the
+     * blob family's memtable holds whole pieces until they are flushed to blob files): what a store adds to its
+     * process's resident set for writes stays at this, whatever the size of what is written.
+     */
+    static final long WRITE_BUFFER_BYTES = 64L << 20;
+
     private final List<RocksObject> natives = new ArrayList<>();
     private final DBOptions dbOptions;
     private final List<ColumnFamilyDescriptor> families = new ArrayList<>();
@@ -34,7 +41,8 @@ final class RocksSettings implements AutoCloseable {
                 .setMaxOpenFiles(MAX_OPEN_FILES)
                 // The small families rarely fill a memtable; without a cap they would pin old WAL files (which hold
                 // the pieces too) until they did.
-                .setMaxTotalWalSize(256L << 20));
+                .setMaxTotalWalSize(256L << 20)
+                .setDbWriteBufferSize(WRITE_BUFFER_BYTES));
         families.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, own(new ColumnFamilyOptions())));
         for (Column c : Column.values()) {
             families.add(new ColumnFamilyDescriptor(c.familyName(), c == Column.BLOBS ? blobs() : records()));
@@ -53,6 +61,7 @@ final class RocksSettings implements AutoCloseable {
     private ColumnFamilyOptions blobs() {
         return own(new ColumnFamilyOptions()
                 .setCompressionType(CompressionType.NO_COMPRESSION)
+                .setWriteBufferSize(WRITE_BUFFER_BYTES / 2)
                 .setEnableBlobFiles(true)
                 .setMinBlobSize(16 << 10)
                 .setBlobFileSize(256L << 20)

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -88,7 +89,18 @@ public final class StoreDb implements AutoCloseable {
             }
         }
 
+        /**
+         * Flushes every family's memtable first: RocksDB would otherwise leave it in the WAL, and the next open (the
+         * next git command's filter) would read every log back, pieces included, before it could answer. A flush
+         * that fails (a full disk) leaves the WAL to recovery, as a crash would.
+         */
         void close() throws RocksDBException {
+            try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(wait, all);
+            } catch (RocksDBException e) {
+                LOG.warn("could not flush the tensor store before closing it; the next open recovers it from its log: "
+                        + e.getMessage());
+            }
             all.forEach(ColumnFamilyHandle::close);
             try {
                 db.closeE();

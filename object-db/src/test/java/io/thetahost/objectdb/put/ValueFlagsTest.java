@@ -51,6 +51,32 @@ class ValueFlagsTest {
         assertEquals("-/-", flags(DType.BF16, u16(0x7f7f), 2));
     }
 
+    /**
+     * The scan reads 8 bytes at a time: one special value at every position of a longer run of ordinary values
+     * (whose exponents come close to all ones), fed in pieces cut at every offset, is found, and nothing else is.
+     */
+    @Test
+    void oneSpecialValueAnywhereInARun() {
+        for (int n = 1; n <= 19; n++) {
+            for (int at = 0; at < n; at++) {
+                int[] bf16 = new int[n];
+                float[] f32 = new float[n];
+                for (int k = 0; k < n; k++) {
+                    bf16[k] = k % 2 == 0 ? 0x7f7f : 0xff00;
+                    f32[k] = k % 2 == 0 ? Float.MAX_VALUE : -1.5f;
+                }
+                assertEquals("-/-", flags(DType.BF16, u16(bf16), 8 + n % 5));
+                assertEquals("-/-", flags(DType.F32, f32(f32), 8 + n % 5));
+                bf16[at] = 0xff80;
+                f32[at] = Float.NaN;
+                for (int cut : new int[] {1, 8, 8 + at % 7, 1000}) {
+                    assertEquals("-/Inf", flags(DType.BF16, u16(bf16), cut), "bf16 n=" + n + " at=" + at);
+                    assertEquals("NaN/-", flags(DType.F32, f32(f32), cut), "f32 n=" + n + " at=" + at);
+                }
+            }
+        }
+    }
+
     @Test
     void eightBitFormats() {
         assertEquals("-/Inf", flags(DType.F8_E5M2, new byte[] {0x7c, 0x00}, 1));

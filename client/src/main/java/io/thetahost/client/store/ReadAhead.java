@@ -1,0 +1,250 @@
+package io.thetahost.client.store;
+
+import io.thetahost.protocol.manifest.TensorSource;
+import io.thetahost.protocol.tensor.DType;
+import io.thetahost.protocol.tensor.Shape;
+import io.thetahost.protocol.tensor.TensorId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A tensor source that decodes the tensors a checkpoint will ask for next on worker threads while the current one is
+ * written, so that decompressing, applying patches and hashing use every core. Tensors are asked for in a known order
+ * (the manifest's); a worker decodes each one into a {@link Pipe} that holds at most {@code bytesAhead} bytes, so
+ * memory is bounded by the number of workers times that, whatever the tensors' sizes: a worker that is far ahead
+ * waits for the writer.
+ */
+final class ReadAhead implements TensorSource, AutoCloseable {
+    private static final int BLOCK = 1 << 20;
+
+    /** One tensor, in the order it will be asked for. */
+    record Item(TensorId id, DType dtype, Shape shape) {
+    }
+
+    private final List<Item> order;
+    private final TensorSource decoder;
+    private final int threads;
+    private final long bytesAhead;
+    private final ExecutorService pool;
+    private final ArrayDeque<Started> started = new ArrayDeque<>();
+    private int next;
+
+    private record Started(Item item, Pipe pipe) {
+    }
+
+    /**
+     * @param order the tensors in the order {@link #open} will be called for them
+     * @param decoder where a tensor's bytes come from (thread-safe)
+     * @param threads decoding threads, and how many tensors are decoded ahead
+     * @param bytesAhead the most each tensor decoded ahead holds in memory
+     */
+    ReadAhead(List<Item> order, TensorSource decoder, int threads, long bytesAhead) {
+        this.order = new ArrayList<>(order);
+        this.decoder = decoder;
+        this.threads = Math.max(1, threads);
+        this.bytesAhead = Math.max(BLOCK, bytesAhead);
+        AtomicInteger count = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(this.threads, r -> {
+            Thread t = new Thread(r, "theta-decode-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * The next tensor's bytes, decoded ahead; a tensor asked for out of order (or twice) is decoded here, on the
+     * caller's thread, and the order is given up.
+     */
+    @Override
+    public InputStream open(TensorId id, DType dtype, Shape shape) throws IOException {
+        fill();
+        Started head = started.peekFirst();
+        if (head == null || !head.item().id().equals(id)) {
+            cancelAll();
+            next = order.size();
+            return decoder.open(id, dtype, shape);
+        }
+        started.removeFirst();
+        fill();
+        return head.pipe().reader();
+    }
+
+    /** Starts decoding until {@code threads + 1} tensors are under way or done (one being written, the rest ahead). */
+    private void fill() {
+        while (started.size() <= threads && next < order.size()) {
+            Item item = order.get(next++);
+            Pipe pipe = new Pipe(bytesAhead);
+            started.addLast(new Started(item, pipe));
+            pool.execute(() -> decode(item, pipe));
+        }
+    }
+
+    private void decode(Item item, Pipe pipe) {
+        try (InputStream in = decoder.open(item.id(), item.dtype(), item.shape())) {
+            if (in == null) {
+                pipe.fail(new IOException("no such tensor"));
+                return;
+            }
+            while (true) {
+                byte[] block = in.readNBytes(BLOCK);
+                if (block.length > 0) {
+                    pipe.put(block);
+                }
+                if (block.length < BLOCK) {
+                    break;
+                }
+            }
+            pipe.end();
+        } catch (Pipe.Closed closed) {
+            // The writer gave up on this tensor.
+        } catch (IOException | RuntimeException e) {
+            pipe.fail(e);
+        }
+    }
+
+    private void cancelAll() {
+        for (Started s : started) {
+            s.pipe().close();
+        }
+        started.clear();
+    }
+
+    @Override
+    public void close() {
+        cancelAll();
+        pool.shutdownNow();
+    }
+
+    /**
+     * Blocks handed from one decoding worker to the writer, at most {@code capacity} bytes at a time. The writer reads
+     * them as a stream; the worker's failure is the reader's, and closing the reader stops the worker.
+     */
+    static final class Pipe {
+        /** Thrown to a worker whose reader went away. */
+        static final class Closed extends RuntimeException {
+            Closed() {
+                super("the reader closed the pipe", null, false, false);
+            }
+        }
+
+        private final long capacity;
+        private final ArrayDeque<byte[]> blocks = new ArrayDeque<>();
+        private long held;
+        private boolean ended;
+        private boolean closed;
+        private Exception failure;
+
+        Pipe(long capacity) {
+            this.capacity = capacity;
+        }
+
+        synchronized void put(byte[] block) {
+            while (!closed && held > 0 && held + block.length > capacity) {
+                waitHere();
+            }
+            if (closed) {
+                throw new Closed();
+            }
+            blocks.addLast(block);
+            held += block.length;
+            notifyAll();
+        }
+
+        synchronized void end() {
+            ended = true;
+            notifyAll();
+        }
+
+        synchronized void fail(Exception e) {
+            failure = e;
+            notifyAll();
+        }
+
+        synchronized void close() {
+            closed = true;
+            blocks.clear();
+            held = 0;
+            notifyAll();
+        }
+
+        /** The next block, or null at the end. */
+        private synchronized byte[] take() throws IOException {
+            while (blocks.isEmpty() && !ended && failure == null) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while a tensor was decoded");
+                }
+            }
+            if (!blocks.isEmpty()) {
+                byte[] block = blocks.removeFirst();
+                held -= block.length;
+                notifyAll();
+                return block;
+            }
+            if (failure != null) {
+                throw failure instanceof IOException io ? io : new IOException(failure.getMessage(), failure);
+            }
+            return null;
+        }
+
+        private void waitHere() {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Closed();
+            }
+        }
+
+        InputStream reader() {
+            return new InputStream() {
+                private byte[] current = new byte[0];
+                private int offset;
+                private boolean done;
+
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    if (len == 0) {
+                        return 0;
+                    }
+                    while (offset == current.length) {
+                        if (done) {
+                            return -1;
+                        }
+                        byte[] block = take();
+                        if (block == null) {
+                            done = true;
+                            return -1;
+                        }
+                        current = block;
+                        offset = 0;
+                    }
+                    int n = Math.min(len, current.length - offset);
+                    System.arraycopy(current, offset, b, off, n);
+                    offset += n;
+                    return n;
+                }
+
+                @Override
+                public void close() {
+                    Pipe.this.close();
+                }
+            };
+        }
+    }
+}
