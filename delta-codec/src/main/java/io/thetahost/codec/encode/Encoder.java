@@ -15,12 +15,22 @@ import java.util.Optional;
 /**
  * Chooses the smallest encoding of a tensor within the time budget: dense always (the fallback), and against a base
  * of the same dtype and shape xor always, sparse when few elements changed, sparse-ternary when one magnitude could
- * explain the changes, and low-rank from a hint (a LoRA adapter's factors) or from detection. Cheap candidates come
- * first; the expensive ones are skipped once the budget is spent.
+ * explain the changes, and low-rank from a hint (a LoRA adapter's factors) or from detection. Each candidate is priced
+ * on a sample of rows ({@link CandidateSize}) and only the cheapest is encoded in full; when the runner-up's estimate
+ * is within {@link #TIE_MARGIN} of it, both are, and the smaller kept. Cheap candidates come first; the expensive ones
+ * are skipped once the budget is spent.
  */
 public final class Encoder {
     /** Above this fraction of changed elements, listing them costs more than xor. */
     static final double SPARSE_MAX_FRACTION = 0.5;
+    /** Estimates closer than this (relative) are too close to call from a sample: both candidates are encoded. */
+    static final double TIE_MARGIN = 0.05;
+    /** Blocks of rows a size estimate encodes, spread over the tensor. */
+    static final int ESTIMATE_BLOCKS = 8;
+    /** The sample's share of the tensor, between {@link #ESTIMATE_MIN_BYTES} and {@link #ESTIMATE_MAX_BYTES}. */
+    static final int ESTIMATE_SHARE = 16;
+    static final long ESTIMATE_MIN_BYTES = 64 * 1024;
+    static final long ESTIMATE_MAX_BYTES = 512 * 1024;
 
     private final EncoderOptions options;
     private final LowRankDetector detector;
@@ -32,8 +42,12 @@ public final class Encoder {
         this.kinds = new KindEncoders(options);
     }
 
-    /** One candidate tried, and what it cost. */
-    public record Candidate(EncodingKind kind, long bytes, long nanos) {
+    /**
+     * One candidate tried, and what it cost.
+     *
+     * @param bytes its size: encoded in full when {@code estimated} is false, else estimated from a sample
+     */
+    public record Candidate(EncodingKind kind, long bytes, long nanos, boolean estimated) {
     }
 
     /** The chosen encoding (the caller closes it) and every candidate tried. */
@@ -55,40 +69,48 @@ public final class Encoder {
     public Result encode(TensorInput target, TensorId targetId, Optional<Base> base, Optional<LowRankFactors> hint)
             throws IOException {
         long start = System.nanoTime();
-        Choice choice = new Choice();
-        choice.consider(EncodingKind.DENSE, out -> kinds.dense(target, targetId, out));
         Optional<Base> usable = base.filter(b -> b.tensor().dtype() == target.dtype()
                 && b.tensor().shape().equals(target.shape()));
-        if (usable.isPresent()) {
-            TensorInput b = usable.get().tensor();
+        TensorInput b = usable.map(Base::tensor).orElse(null);
+        RowSample sample = estimateSample(target, b);
+        Choice choice = new Choice(target, b, sample);
+        choice.price(kinds.densePlan(target, targetId));
+        if (b != null) {
             TensorId bid = usable.get().id();
-            choice.consider(EncodingKind.XOR, out -> kinds.xor(target, targetId, b, bid, out));
-            double changed = difference(target, b, Long.MAX_VALUE).changedFraction();
+            choice.price(kinds.xorPlan(target, targetId, bid));
+            // From the sample: it only decides which candidates are priced, never what is written.
+            double changed = sample.changedFraction(target.dtype());
             if (changed <= SPARSE_MAX_FRACTION) {
-                choice.consider(EncodingKind.SPARSE, out -> kinds.sparse(target, targetId, b, bid, out));
+                choice.price(kinds.sparsePlan(target, targetId, bid));
             }
             boolean floats = SparseTernaryEncoding.supports(target.dtype());
             if (floats && changed > 0 && changed <= SPARSE_MAX_FRACTION && withinBudget(start)) {
                 Optional<Float> magnitude = TernaryMagnitude.estimate(target, b, options);
                 if (magnitude.isPresent()) {
-                    choice.consider(EncodingKind.SPARSE_TERNARY,
-                            out -> kinds.sparseTernary(target, targetId, b, bid, magnitude.get(), out));
+                    choice.price(kinds.sparseTernaryPlan(target, targetId, bid, magnitude.get()));
                 }
             }
             if (LowRankEncoding.supports(target.dtype()) && target.shape().rank() == 2 && changed > 0) {
                 if (hint.isPresent()) {
-                    choice.consider(EncodingKind.LOW_RANK,
-                            out -> kinds.lowRank(target, targetId, b, bid, hint.get(), out));
+                    choice.price(kinds.lowRankPlan(target, targetId, bid, hint.get()));
                 } else if (withinBudget(start)) {
                     Optional<LowRankFactors> found = detector.detect(target, b, options);
                     if (found.isPresent()) {
-                        choice.consider(EncodingKind.LOW_RANK,
-                                out -> kinds.lowRank(target, targetId, b, bid, found.get(), out));
+                        choice.price(kinds.lowRankPlan(target, targetId, bid, found.get()));
                     }
                 }
             }
         }
-        return choice.result();
+        return choice.encode();
+    }
+
+    /** The rows sizes are estimated on: a sixteenth of the tensor, within bounds, in evenly spread blocks. */
+    private RowSample estimateSample(TensorInput target, TensorInput base) throws IOException {
+        long bytes = Math.min(target.byteSize(),
+                Math.max(ESTIMATE_MIN_BYTES, Math.min(ESTIMATE_MAX_BYTES, target.byteSize() / ESTIMATE_SHARE)));
+        long rowsPerBlock = Chunking.rowsPerChunk(target.dtype(), target.shape(),
+                Math.max(1, bytes / ESTIMATE_BLOCKS));
+        return RowSample.read(target, base, rowsPerBlock, ESTIMATE_BLOCKS);
     }
 
     /** Bytes of each tensor a screen compares: the first rows, as far as this (a prefix decodes cheaply). */
@@ -191,39 +213,67 @@ public final class Encoder {
         return new Difference(units, changed, read, bits);
     }
 
-    private interface Writer {
-        void write(SpillBuffer out) throws IOException;
-    }
-
-    /** Keeps the smallest candidate's bytes and forgets the others'. */
+    /** Prices candidates on the sample, then encodes the cheapest (two, when too close to call) in full. */
     private final class Choice {
+        private final TensorInput target;
+        private final TensorInput base;
+        private final RowSample sample;
+        private final List<KindEncoders.Plan> plans = new ArrayList<>();
         private final List<Candidate> candidates = new ArrayList<>();
-        private SpillBuffer best;
-        private EncodingKind bestKind;
 
-        void consider(EncodingKind kind, Writer writer) throws IOException {
+        Choice(TensorInput target, TensorInput base, RowSample sample) {
+            this.target = target;
+            this.base = base;
+            this.sample = sample;
+        }
+
+        void price(KindEncoders.Plan plan) {
             long t0 = System.nanoTime();
+            long bytes = CandidateSize.estimate(plan, sample, target.byteSize(), options.zstdLevel());
+            plans.add(plan);
+            candidates.add(new Candidate(plan.kind(), bytes, System.nanoTime() - t0, true));
+        }
+
+        Result encode() throws IOException {
+            // A stable order: of equal estimates, the candidate priced first (the cheaper to make) wins.
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < plans.size(); i++) {
+                order.add(i);
+            }
+            order.sort(Comparator.comparingLong(i -> candidates.get(i).bytes()));
+            int best = order.get(0);
+            SpillBuffer chosen = full(best);
+            int chosenIndex = best;
+            if (order.size() > 1) {
+                int second = order.get(1);
+                if (candidates.get(second).bytes() <= candidates.get(best).bytes() * (1 + TIE_MARGIN)) {
+                    SpillBuffer other = full(second);
+                    if (other.size() < chosen.size()) {
+                        chosen.close();
+                        chosen = other;
+                        chosenIndex = second;
+                    } else {
+                        other.close();
+                    }
+                }
+            }
+            return new Result(plans.get(chosenIndex).kind(), chosen, List.copyOf(candidates));
+        }
+
+        /** Encodes candidate {@code i} in full, and records its true size. */
+        private SpillBuffer full(int i) throws IOException {
+            long t0 = System.nanoTime();
+            KindEncoders.Plan plan = plans.get(i);
             SpillBuffer out = new SpillBuffer(options.chunkBytes());
             try {
-                writer.write(out);
+                kinds.write(plan, target, plan.kind().needsBase() ? base : null, out);
             } catch (IOException | RuntimeException e) {
                 out.close();
                 throw e;
             }
-            candidates.add(new Candidate(kind, out.size(), System.nanoTime() - t0));
-            if (best == null || out.size() < best.size()) {
-                if (best != null) {
-                    best.close();
-                }
-                best = out;
-                bestKind = kind;
-            } else {
-                out.close();
-            }
-        }
-
-        Result result() {
-            return new Result(bestKind, best, List.copyOf(candidates));
+            Candidate priced = candidates.get(i);
+            candidates.set(i, new Candidate(plan.kind(), out.size(), priced.nanos() + System.nanoTime() - t0, false));
+            return out;
         }
     }
 }

@@ -39,6 +39,10 @@ final class SvdLowRankDetector implements LowRankDetector {
         if (maxRank < 1) {
             return Optional.empty();
         }
+        // Most updates that are not of low rank are found so from a few hundred rows, before D is read in full.
+        if (!LowRankGate.mayBeLowRank(target, base, maxRank, NOISE_FLOOR)) {
+            return Optional.empty();
+        }
         int k = Math.min(maxRank + OVERSAMPLE, Math.min(m, n));
         Passes passes = new Passes(target, base, options, m, n);
         INDArray omega = gaussian(n, k);

@@ -88,5 +88,13 @@ public interface TensorInput {
             }
             return n;
         }
+
+        /** Skips within the tensor only, and counts what it skipped (a file channel skips by seeking). */
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(Math.min(n, Math.max(0, left)));
+            left -= skipped;
+            return skipped;
+        }
     }
 }

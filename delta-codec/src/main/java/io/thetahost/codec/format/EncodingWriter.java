@@ -67,7 +67,25 @@ public final class EncodingWriter {
         out.flush();
     }
 
+    /**
+     * The bytes {@link #chunk} writes for these sections, compressed as it compresses them, without writing them: what
+     * the encoder prices a candidate with.
+     */
+    public static long sectionsBytes(List<Section> sections, int zstdLevel) {
+        Counting counting = new Counting();
+        try {
+            writeSections(counting, sections, zstdLevel);
+        } catch (IOException e) {
+            throw new IllegalStateException("counting cannot fail", e);
+        }
+        return counting.count;
+    }
+
     private void sections(List<Section> sections) throws IOException {
+        writeSections(out, sections, level);
+    }
+
+    private static void writeSections(OutputStream out, List<Section> sections, int level) throws IOException {
         LittleEndian.write(out, sections.size(), 4);
         for (Section s : sections) {
             SectionCodec.Stored stored = SectionCodec.compress(s, level);
@@ -76,6 +94,21 @@ public final class EncodingWriter {
             LittleEndian.write(out, s.data().length, 8);
             LittleEndian.write(out, stored.bytes().length, 8);
             out.write(stored.bytes());
+        }
+    }
+
+    /** Counts what is written to it. */
+    private static final class Counting extends OutputStream {
+        private long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
         }
     }
 }

@@ -8,14 +8,17 @@ import java.nio.ByteOrder;
 
 /**
  * How a section's bytes are stored: as they are, zstd-compressed, or (for byte planes) each plane compressed on its
- * own, whichever is smallest. Planes of different significance share nothing, and compressing them together costs
- * a few percent; an incompressible plane is stored as it is.
+ * own, whichever is smallest; for large sections of byte planes only the planar form and the bytes as they are are
+ * tried ({@link #compress}). Planes of different significance share nothing; an incompressible plane is stored as it
+ * is.
  */
 public final class SectionCodec {
     static final int STORED = 0;
     static final int ZSTD = 1;
     /** u8 plane count, then per plane: u8 codec (STORED or ZSTD), u64 stored length, bytes. */
     static final int PLANAR = 2;
+    /** Planar sections up to this size are also tried as one frame (see {@link #compress}). */
+    static final int WHOLE_FRAME_MAX_BYTES = 1 << 20;
 
     private SectionCodec() {
     }
@@ -29,26 +32,39 @@ public final class SectionCodec {
         if (raw.length == 0) {
             return new Stored(STORED, raw);
         }
-        Stored whole = smaller(raw, level);
         if (section.planes() == 1) {
-            return whole;
+            return smaller(raw, 0, raw.length, level);
         }
+        // Planes are compressed on their own, and a large section not also as one frame: zstd's blocks hardly ever
+        // span two planes there, so one frame came within bytes of the planes (either way) at the price of
+        // compressing every chunk twice. A small section may gain from one frame's single header and tables (a
+        // residual's near-empty planes, say), and costs little to compress twice. Readers accept both forms.
+        Stored whole = raw.length <= WHOLE_FRAME_MAX_BYTES ? smaller(raw, 0, raw.length, level) : null;
         int planeLength = raw.length / section.planes();
         ByteArrayOutputStream planar = new ByteArrayOutputStream(raw.length / 2);
         planar.write(section.planes());
         for (int p = 0; p < section.planes(); p++) {
-            byte[] plane = java.util.Arrays.copyOfRange(raw, p * planeLength, (p + 1) * planeLength);
-            Stored s = smaller(plane, level);
+            Stored s = smaller(raw, p * planeLength, planeLength, level);
             planar.write(s.codec());
             planar.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(s.bytes().length).array());
             planar.writeBytes(s.bytes());
         }
-        return planar.size() < whole.bytes().length ? new Stored(PLANAR, planar.toByteArray()) : whole;
+        long best = whole == null ? raw.length : whole.bytes().length;
+        if (planar.size() < best) {
+            return new Stored(PLANAR, planar.toByteArray());
+        }
+        return whole == null ? new Stored(STORED, raw) : whole;
     }
 
-    private static Stored smaller(byte[] raw, int level) {
-        byte[] z = Zstd.compress(raw, level);
-        return z.length < raw.length ? new Stored(ZSTD, z) : new Stored(STORED, raw);
+    /** {@code length} bytes from {@code offset} as one zstd frame, or as they are when that is no smaller. */
+    private static Stored smaller(byte[] raw, int offset, int length, int level) {
+        byte[] z = new byte[(int) Zstd.compressBound(length)];
+        long n = Zstd.compressByteArray(z, 0, z.length, raw, offset, length, level);
+        if (n < length) {
+            return new Stored(ZSTD, java.util.Arrays.copyOf(z, (int) n));
+        }
+        return new Stored(STORED, offset == 0 && length == raw.length ? raw
+                : java.util.Arrays.copyOfRange(raw, offset, offset + length));
     }
 
     /**
