@@ -195,6 +195,58 @@ public final class LocalStore implements AutoCloseable {
         return manifest;
     }
 
+    /**
+     * Verifies and stores encodings as they arrive (a download) on worker threads, while the caller reads the next
+     * one off the wire: each is copied into a {@link SpillBuffer} (in memory up to the chunk size), then decoded
+     * against its base, checked against its id and stored by a worker. Memory: the encodings in flight within
+     * {@link #storeBudget()}, as {@link #add(InputStream, String, Progress)}.
+     */
+    public Receiver receiver() {
+        return new Receiver();
+    }
+
+    /** See {@link #receiver()}. Close it after {@link #finish()}, or to give up. */
+    public final class Receiver implements AutoCloseable {
+        private final StoreWorkers workers = new StoreWorkers(WORKER_THREADS, storeBudget());
+
+        private Receiver() {
+        }
+
+        /**
+         * Reads one encoding of {@code length} bytes to its end and stores it in the background; the stored tensor
+         * must be {@code expected}, else {@link #finish()} fails.
+         */
+        public void put(InputStream encoding, long length, TensorId expected) throws IOException {
+            StoreWorkers.Reservation reservation = workers.reserve(weight(Long.MAX_VALUE));
+            SpillBuffer copy = SpillBuffer.expecting(length, options.chunkBytes());
+            try {
+                encoding.transferTo(copy);
+                workers.submit(reservation, () -> {
+                    try (copy; InputStream in = copy.open()) {
+                        TensorId stored = store.put(in, OWNER).id();
+                        if (!stored.equals(expected)) {
+                            throw new IOException("the server sent " + stored + " for " + expected);
+                        }
+                    }
+                });
+            } catch (IOException | RuntimeException | Error e) {
+                copy.close();
+                reservation.close();
+                throw e;
+            }
+        }
+
+        /** Waits until every encoding given is stored, and throws the first failure. */
+        public void finish() throws IOException {
+            workers.finish();
+        }
+
+        @Override
+        public void close() {
+            workers.close();
+        }
+    }
+
     /** Workers that encode and store, or decode, tensors: one per core, up to 4 (a filter shares the machine with git). */
     private static final int WORKER_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 

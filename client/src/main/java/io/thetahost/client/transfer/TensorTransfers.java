@@ -15,7 +15,6 @@ import io.thetahost.codec.encode.LowRankFactors;
 import io.thetahost.codec.encode.TensorInput;
 import io.thetahost.codec.format.EncodingHeader;
 import io.thetahost.codec.format.EncodingKind;
-import io.thetahost.objectdb.PutResult;
 import io.thetahost.objectdb.StoredEncoding;
 import io.thetahost.protocol.tensor.TensorId;
 import io.thetahost.protocol.transfer.RequestWriter;
@@ -328,20 +327,20 @@ public final class TensorTransfers {
                     TransferRequest.ENCODING_VERSION, Integer.toString(EncodingHeader.VERSION_2));
             exchange(request, RequestBody.NONE,
                     in -> ResponseReader.forDownload(in, batch, batchHaves, limits()), reader -> {
-                        for (ResponseEvent e; !((e = next(reader)) instanceof ResponseEvent.End); ) {
-                            if (e instanceof ResponseEvent.EncodedObject o) {
-                                PutResult put = local.tensors().put(o.body(), LocalStore.OWNER);
-                                if (!put.id().equals(o.header().id())) {
-                                    throw new TransferFailedException("the server sent " + put.id() + " for "
-                                            + o.header().id());
+                        // Objects are verified and stored on workers while the next is read (LocalStore.receiver).
+                        try (LocalStore.Receiver receiver = local.receiver()) {
+                            for (ResponseEvent e; !((e = next(reader)) instanceof ResponseEvent.End); ) {
+                                if (e instanceof ResponseEvent.EncodedObject o) {
+                                    receiver.put(o.body(), o.header().length(), o.header().id());
+                                    received.add(o.header().id());
+                                    progress.update("theta: downloading tensors: " + received.size() + "/" + total
+                                            + ", " + Progress.megabytes(bytesReceived + current.bytesReceived()
+                                            - before) + " received");
+                                } else if (e instanceof ResponseEvent.Missing m) {
+                                    missing.add(m.id());
                                 }
-                                received.add(put.id());
-                                progress.update("theta: downloading tensors: " + received.size() + "/" + total
-                                        + ", " + Progress.megabytes(bytesReceived + current.bytesReceived() - before)
-                                        + " received");
-                            } else if (e instanceof ResponseEvent.Missing m) {
-                                missing.add(m.id());
                             }
+                            receiver.finish();
                         }
                         return null;
                     });

@@ -36,6 +36,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,8 +106,12 @@ public final class TransferService implements TransferHandler {
                 }
                 default -> throw new IllegalStateException("no handler for " + r.command());
             }
-        } catch (DiskFullException e) {
-            // The store could not be reopened after a full disk: the client gets the reason, not a dropped stream.
+        } catch (DiskFullException | java.io.UncheckedIOException e) {
+            // The store could not be reopened after a full disk (a lookup meets it unchecked): the client gets the
+            // reason, not a dropped stream.
+            if (!DiskFullException.causes(e)) {
+                throw e;
+            }
             LOG.warn("{} in {}: {}", r.command(), repo, e.getMessage());
             writer.error(Failures.DISK_FULL);
             return;
@@ -146,63 +152,88 @@ public final class TransferService implements TransferHandler {
     }
 
     private void upload(RequestReader reader, ResponseWriter writer, String repo) throws IOException {
-        // Nothing is written before the whole request is read (PROTOCOL.md): results wait, one line each.
-        List<Result> results = new ArrayList<>();
-        IOException diskFull = null;
-        try {
-            for (Optional<IncomingObject> o; (o = reader.nextObject()).isPresent(); ) {
-                IncomingObject object = o.get();
-                TensorId declared = object.header().id();
-                if (diskFull != null) {
-                    // The rest is read and dropped, so the client, still sending, gets to read the reason.
-                    object.body().skipRest();
-                    continue;
+        // Nothing is written before the whole request is read (PROTOCOL.md): results wait, one line each. Objects are
+        // verified on the daemon's verifying threads while the next is read (ConcurrentPuts).
+        List<Future<Result>> pending = new ArrayList<>();
+        AtomicBoolean outOfSpace = new AtomicBoolean();
+        try (ConcurrentPuts puts = new ConcurrentPuts(options.chunkBytes())) {
+            try {
+                for (Optional<IncomingObject> o; (o = reader.nextObject()).isPresent(); ) {
+                    IncomingObject object = o.get();
+                    TensorId declared = object.header().id();
+                    if (outOfSpace.get()) {
+                        // The rest is read and dropped, so the client, still sending, gets to read the reason.
+                        object.body().skipRest();
+                        continue;
+                    }
+                    pending.add(puts.submit(object.body(), share(), in -> verify(in, declared, repo, outOfSpace)));
                 }
-                try (MemoryBudget.Share share = share()) {
-                    PutResult put = store.put(object.body(), repo);
-                    if (!put.id().equals(declared)) {
-                        results.add(Result.rejected(declared, "the encoding is of tensor " + put.id()));
-                    } else {
-                        results.add(put.status() == PutResult.Status.STORED ? Result.stored(declared)
-                                : Result.present(declared));
-                    }
-                } catch (InvalidEncodingException e) {
-                    object.body().skipRest();
-                    results.add(Result.rejected(declared, e.getMessage()));
+            } catch (TransferProtocolException e) {
+                writer.error(e.getMessage());
+                return;
+            }
+            List<Result> results = new ArrayList<>();
+            IOException failure = null;
+            for (Future<Result> f : pending) {
+                try {
+                    results.add(ConcurrentPuts.await(f));
                 } catch (IOException e) {
-                    if (!DiskFullException.causes(e)) {
-                        throw e;
-                    }
-                    diskFull = e;
-                    object.body().skipRest();
+                    failure = failure == null ? e : failure;
                 }
             }
-        } catch (TransferProtocolException e) {
-            writer.error(e.getMessage());
-            return;
-        }
-        if (diskFull != null) {
-            LOG.warn("upload to {} stopped: {}", repo, diskFull.getMessage());
-            writer.error(Failures.DISK_FULL);
-            return;
-        }
-        for (Result result : results) {
-            result.writeTo(writer);
+            // An object verified beside the one that found the disk full may fail otherwise (the store reopens under
+            // it): the full disk is the reason.
+            Optional<Result> full = results.stream().filter(r -> r.diskFull() != null).findFirst();
+            if (full.isPresent()) {
+                LOG.warn("upload to {} stopped: {}", repo, full.get().diskFull().getMessage());
+                writer.error(Failures.DISK_FULL);
+                return;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            for (Result result : results) {
+                result.writeTo(writer);
+            }
         }
     }
 
-    /** One uploaded object's outcome. */
-    private record Result(TensorId id, String outcome, String reason) {
+    /** Verifies and stores one uploaded object (on a verifying thread). */
+    private Result verify(InputStream encoding, TensorId declared, String repo, AtomicBoolean outOfSpace)
+            throws IOException {
+        try {
+            PutResult put = store.put(encoding, repo);
+            if (!put.id().equals(declared)) {
+                return Result.rejected(declared, "the encoding is of tensor " + put.id());
+            }
+            return put.status() == PutResult.Status.STORED ? Result.stored(declared) : Result.present(declared);
+        } catch (InvalidEncodingException e) {
+            return Result.rejected(declared, e.getMessage());
+        } catch (IOException e) {
+            if (!DiskFullException.causes(e)) {
+                throw e;
+            }
+            outOfSpace.set(true);
+            return Result.outOfSpace(declared, e);
+        }
+    }
+
+    /** One uploaded object's outcome; {@code diskFull} when the store ran out of space storing it. */
+    private record Result(TensorId id, String outcome, String reason, IOException diskFull) {
         static Result stored(TensorId id) {
-            return new Result(id, "stored", null);
+            return new Result(id, "stored", null, null);
         }
 
         static Result present(TensorId id) {
-            return new Result(id, "present", null);
+            return new Result(id, "present", null, null);
         }
 
         static Result rejected(TensorId id, String reason) {
-            return new Result(id, "rejected", reason);
+            return new Result(id, "rejected", reason, null);
+        }
+
+        static Result outOfSpace(TensorId id, IOException e) {
+            return new Result(id, "failed", null, e);
         }
 
         void writeTo(ResponseWriter writer) throws IOException {

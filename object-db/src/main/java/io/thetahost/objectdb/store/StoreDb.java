@@ -92,14 +92,17 @@ public final class StoreDb implements AutoCloseable {
         /**
          * Flushes every family's memtable first: RocksDB would otherwise leave it in the WAL, and the next open (the
          * next git command's filter) would read every log back, pieces included, before it could answer. A flush
-         * that fails (a full disk) leaves the WAL to recovery, as a crash would.
+         * that fails leaves the WAL to recovery, as a crash would. After a full disk there is no flush: it would take
+         * the little space left, which the reopening's own recovery needs.
          */
-        void close() throws RocksDBException {
-            try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
-                db.flush(wait, all);
-            } catch (RocksDBException e) {
-                LOG.warn("could not flush the tensor store before closing it; the next open recovers it from its log: "
-                        + e.getMessage());
+        void close(boolean flush) throws RocksDBException {
+            if (flush) {
+                try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+                    db.flush(wait, all);
+                } catch (RocksDBException e) {
+                    LOG.warn("could not flush the tensor store before closing it; the next open recovers it from its "
+                            + "log: " + e.getMessage());
+                }
             }
             all.forEach(ColumnFamilyHandle::close);
             try {
@@ -282,7 +285,7 @@ public final class StoreDb implements AutoCloseable {
                 }
                 openViews.clear();
                 try {
-                    rocks.close();
+                    rocks.close(false);
                 } catch (RocksDBException e) {
                     LOG.info("tensor store at {}: closing after the disk was full: {}", path, e.getMessage());
                 }
@@ -320,7 +323,7 @@ public final class StoreDb implements AutoCloseable {
                         v.free(rocks.db);
                     }
                     openViews.clear();
-                    rocks.close();
+                    rocks.close(!stoppedByFullDisk);
                 }
             } catch (RocksDBException e) {
                 throw new IOException("tensor store at " + path + ": could not close: " + e.getMessage(), e);
