@@ -8,6 +8,7 @@ import io.thetahost.codec.format.InvalidEncodingException;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 
 /**
  * An encoding's tensor as a stream of its raw bytes, decoded a chunk at a time as they are read. The last read
@@ -104,6 +105,19 @@ public final class DecodingStream extends InputStream {
         return n;
     }
 
+    /** Writes each decoded chunk as it is, rather than through a copy in a small buffer. */
+    @Override
+    public long transferTo(OutputStream out) throws IOException {
+        java.util.Objects.requireNonNull(out, "out");
+        long n = 0;
+        while (position < chunk.length || advance()) {
+            out.write(chunk, position, chunk.length - position);
+            n += chunk.length - position;
+            position = chunk.length;
+        }
+        return n;
+    }
+
     /** Decodes the next chunk; false at the end, once the id has been checked. */
     private boolean advance() throws IOException {
         if (verified != null) {
@@ -123,8 +137,10 @@ public final class DecodingStream extends InputStream {
         int chunkBytes = Math.toIntExact(header.chunkBytes(c));
         byte[] baseChunk = null;
         if (base != null) {
-            baseChunk = base.readNBytes(chunkBytes);
-            if (baseChunk.length != chunkBytes) {
+            // Straight into one array (readNBytes(int) would gather it in 8 KiB pieces and copy them); the chunk's
+            // size was checked against the limits with the header. The apply overwrites it with the target's chunk.
+            baseChunk = new byte[chunkBytes];
+            if (base.readNBytes(baseChunk, 0, chunkBytes) != chunkBytes) {
                 throw new InvalidEncodingException("base tensor ends inside chunk " + c);
             }
         }

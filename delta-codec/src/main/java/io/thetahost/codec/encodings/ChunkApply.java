@@ -17,9 +17,10 @@ import java.util.Set;
  */
 public final class ChunkApply {
     private final EncodingHeader header;
-    private final byte[] factorA;
+    /** Factor A as rows of floats, converted once for every chunk (low-rank only). */
+    private final float[][] factorA;
 
-    private ChunkApply(EncodingHeader header, byte[] factorA) {
+    private ChunkApply(EncodingHeader header, float[][] factorA) {
         this.header = header;
         this.factorA = factorA;
     }
@@ -27,20 +28,25 @@ public final class ChunkApply {
     public static ChunkApply prepare(EncodingHeader header, List<Section> shared) throws InvalidEncodingException {
         DType dtype = header.dtype();
         Map<SectionTag, byte[]> s = byTag(shared, "shared sections");
-        byte[] a = null;
-        if (header.kind() == EncodingKind.LOW_RANK) {
-            if (!LowRankEncoding.supports(dtype)) {
-                throw new InvalidEncodingException("low-rank encoding of " + dtype.formatName() + " is not defined");
-            }
-            a = s.get(SectionTag.FACTOR_A);
+        if (header.kind() == EncodingKind.LOW_RANK && !LowRankEncoding.supports(dtype)) {
+            throw new InvalidEncodingException("low-rank encoding of " + dtype.formatName() + " is not defined");
         }
         require(s, header.kind().sharedSections(), "shared sections");
+        float[][] a = null;
+        if (header.kind() == EncodingKind.LOW_RANK) {
+            a = LowRankEncoding.factorA(s.get(SectionTag.FACTOR_A), header.rank(),
+                    Math.toIntExact(header.shape().rowElements()));
+        }
         if (header.kind() == EncodingKind.SPARSE_TERNARY && !SparseTernaryEncoding.supports(dtype)) {
             throw new InvalidEncodingException("sparse-ternary encoding of " + dtype.formatName() + " is not defined");
         }
         return new ChunkApply(header, a);
     }
 
+    /**
+     * @param base the base's chunk (null for dense), which this may overwrite: the patch kinds apply in place, and
+     *     the result may be this array
+     */
     public byte[] chunk(long index, List<Section> sections, byte[] base) throws InvalidEncodingException {
         String where = "chunk " + index;
         Map<SectionTag, byte[]> s = byTag(sections, where);

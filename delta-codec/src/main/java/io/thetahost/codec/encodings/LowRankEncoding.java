@@ -5,12 +5,12 @@ import io.thetahost.codec.format.EncodingKind;
 import io.thetahost.codec.format.InvalidEncodingException;
 import io.thetahost.codec.format.Section;
 import io.thetahost.codec.format.SectionTag;
-import io.thetahost.codec.numeric.Elements;
 import io.thetahost.codec.numeric.FloatElements;
 import io.thetahost.protocol.tensor.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -56,49 +56,80 @@ public final class LowRankEncoding {
      * @param base the rows of the base tensor, in {@code dtype}
      */
     public static byte[] canonicalApply(float[] bRows, float[] a, int rank, int columns, byte[] base, DType dtype) {
-        return apply(EncodingHeader.versionFor(EncodingKind.LOW_RANK), bRows, a, rank, bRows.length / rank, columns,
-                base, dtype);
+        byte[] out = new byte[base.length];
+        apply(EncodingHeader.versionFor(EncodingKind.LOW_RANK), bRows, rowsOf(a, rank, columns), rank,
+                bRows.length / rank, columns, base, dtype, out);
+        return out;
     }
 
-    static byte[] apply(int version, byte[] bRowsData, byte[] aData, int rank, int rows, int columns, byte[] base,
-            DType dtype) throws InvalidEncodingException {
+    /** Factor A of a decoded encoding, as rows of floats ({@link #rowsOf}), once its size is checked. */
+    static float[][] factorA(byte[] aData, int rank, int columns) throws InvalidEncodingException {
         if (aData.length != (long) rank * columns * 4) {
             throw new InvalidEncodingException("factor A holds " + aData.length + " bytes, a " + rank + " x "
                     + columns + " float32 matrix needs " + (long) rank * columns * 4);
         }
+        return rowsOf(toFloats(aData), rank, columns);
+    }
+
+    /**
+     * A row-major matrix as an array per row: the apply's inner loop then indexes A's row and the sums alike, from
+     * 0, which the JIT (C2, JDK 17) vectorizes; at an offset into one flat array it did not, and ran 4x slower.
+     */
+    static float[][] rowsOf(float[] matrix, int rows, int columns) {
+        float[][] out = new float[rows][];
+        for (int k = 0; k < rows; k++) {
+            out[k] = Arrays.copyOfRange(matrix, k * columns, (k + 1) * columns);
+        }
+        return out;
+    }
+
+    /** Decodes one chunk: applies the factors to the base chunk in place, and returns it. */
+    static byte[] apply(int version, byte[] bRowsData, float[][] a, int rank, int rows, int columns, byte[] base,
+            DType dtype) throws InvalidEncodingException {
         if (bRowsData.length != (long) rows * rank * 4) {
             throw new InvalidEncodingException("factor B holds " + bRowsData.length + " bytes for " + rows
                     + " rows of rank " + rank + ", which need " + (long) rows * rank * 4);
         }
-        return apply(version, toFloats(bRowsData), toFloats(aData), rank, rows, columns, base, dtype);
+        apply(version, toFloats(bRowsData), a, rank, rows, columns, base, dtype, base);
+        return base;
     }
 
-    /** The canonical apply of a version; the loop order keeps each element's additions in k order. */
-    static byte[] apply(int version, float[] b, float[] a, int rank, int rows, int columns, byte[] base, DType dtype) {
+    /**
+     * The canonical apply of a version into {@code out}, which may be {@code base} itself (each row of the base is
+     * read before its row of the result is written). The loop order keeps each element's additions in k order and
+     * each operation as the format states it: {@code d = 0}, {@code d = d + (B[i][k] * A[k][j])} (version 2) or
+     * {@code acc = acc + ...} from {@code f32(W)} (version 1), separate float multiplies and adds (Java never fuses
+     * them); vectorizing the loop over j changes no element's operations. Memory: two rows of floats.
+     */
+    static void apply(int version, float[] b, float[][] a, int rank, int rows, int columns, byte[] base, DType dtype,
+            byte[] out) {
         FloatElements f = FloatElements.of(dtype).orElseThrow();
         boolean productFirst = version >= EncodingHeader.VERSION_2;
-        int width = dtype.byteSize();
-        byte[] out = new byte[base.length];
+        float[] w = new float[columns];
         float[] acc = new float[columns];
         for (int i = 0; i < rows; i++) {
             int rowStart = i * columns;
-            for (int j = 0; j < columns; j++) {
-                acc[j] = productFirst ? 0f : f.toFloat(Elements.get(base, rowStart + j, width));
+            f.toFloats(base, rowStart, w, columns);
+            if (productFirst) {
+                Arrays.fill(acc, 0f);
+            } else {
+                System.arraycopy(w, 0, acc, 0, columns);
             }
             for (int k = 0; k < rank; k++) {
                 float bik = b[i * rank + k];
-                int aRow = k * columns;
+                float[] aRow = a[k];
                 for (int j = 0; j < columns; j++) {
-                    float product = bik * a[aRow + j];
+                    float product = bik * aRow[j];
                     acc[j] = acc[j] + product;
                 }
             }
-            for (int j = 0; j < columns; j++) {
-                float v = productFirst ? f.toFloat(Elements.get(base, rowStart + j, width)) + acc[j] : acc[j];
-                Elements.set(out, rowStart + j, width, f.fromFloat(v));
+            if (productFirst) {
+                for (int j = 0; j < columns; j++) {
+                    acc[j] = w[j] + acc[j];
+                }
             }
+            f.fromFloats(acc, out, rowStart, columns);
         }
-        return out;
     }
 
     static byte[] floats(float[] values) {
@@ -109,12 +140,10 @@ public final class LowRankEncoding {
         return b.array();
     }
 
+    /** The floats' bits as they are (a bulk copy: no NaN is made canonical here). */
     static float[] toFloats(byte[] data) {
-        ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         float[] out = new float[data.length / 4];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = b.getFloat();
-        }
+        ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
         return out;
     }
 }

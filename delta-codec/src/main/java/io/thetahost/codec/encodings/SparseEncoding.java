@@ -51,7 +51,7 @@ public final class SparseEncoding {
             throw new InvalidEncodingException("sparse chunk lists " + positions.length + " positions but "
                     + values.length / width + " values");
         }
-        byte[] out = base.clone();
+        byte[] out = base; // the decoder's own copy of the base chunk, applied in place
         for (int k = 0; k < positions.length; k++) {
             System.arraycopy(values, k * width, out, positions[k] * width, width);
         }

@@ -15,8 +15,10 @@ public final class XorEncoding {
         return new Section(SectionTag.PLANES, BytePlanes.split(xor(target, base), width, false), width);
     }
 
+    /** XORs the planes' units into the base chunk, in place, and returns it. */
     static byte[] apply(byte[] planes, byte[] base, DType dtype) {
-        return xor(BytePlanes.join(planes, Units.of(dtype).width(), false), base);
+        BytePlanes.joinXor(planes, Units.of(dtype).width(), base);
+        return base;
     }
 
     private static byte[] xor(byte[] a, byte[] b) {

@@ -27,11 +27,15 @@ final class LittleEndian {
         return v;
     }
 
+    /**
+     * Reads straight into one array of {@code length} bytes, which the caller has checked against its limits
+     * ({@link InputStream#readNBytes(int)} would gather it in 8 KiB pieces and copy them).
+     */
     static byte[] readFully(InputStream in, int length, String what) throws IOException {
-        byte[] b = in.readNBytes(length);
-        if (b.length != length) {
-            throw new InvalidEncodingException(
-                    "encoding ends inside " + what + " (" + b.length + " of " + length + " bytes)");
+        byte[] b = new byte[length];
+        int n = in.readNBytes(b, 0, length);
+        if (n != length) {
+            throw new InvalidEncodingException("encoding ends inside " + what + " (" + n + " of " + length + " bytes)");
         }
         return b;
     }

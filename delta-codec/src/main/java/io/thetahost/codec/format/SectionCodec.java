@@ -59,7 +59,7 @@ public final class SectionCodec {
     /** {@code length} bytes from {@code offset} as one zstd frame, or as they are when that is no smaller. */
     private static Stored smaller(byte[] raw, int offset, int length, int level) {
         byte[] z = new byte[(int) Zstd.compressBound(length)];
-        long n = Zstd.compressByteArray(z, 0, z.length, raw, offset, length, level);
+        long n = ZstdContexts.compress(z, 0, z.length, raw, offset, length, level);
         if (n < length) {
             return new Stored(ZSTD, java.util.Arrays.copyOf(z, (int) n));
         }
@@ -134,7 +134,7 @@ public final class SectionCodec {
         }
         long n;
         try {
-            n = Zstd.decompressByteArray(dst, dstOff, dstLen, src, srcOff, srcLen);
+            n = ZstdContexts.decompress(dst, dstOff, dstLen, src, srcOff, srcLen);
         } catch (ZstdException e) {
             throw new InvalidEncodingException(what + ": compressed data does not decompress into the declared "
                     + dstLen + " bytes (" + e.getMessage() + ")");

@@ -1,6 +1,9 @@
 package io.thetahost.codec.numeric;
 
 import io.thetahost.protocol.tensor.DType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Optional;
 
 /**
@@ -16,6 +19,28 @@ public interface FloatElements {
 
     /** The float32 value rounded to the dtype (to nearest, ties to even), as element bits. */
     long fromFloat(float value);
+
+    /** Bytes per element. */
+    int width();
+
+    /**
+     * {@link #toFloat} of {@code count} elements of {@code raw} from element {@code first}, into {@code out}: the bulk
+     * form the canonical applies use a row at a time (float32 and bfloat16 override it with direct loads).
+     */
+    default void toFloats(byte[] raw, int first, float[] out, int count) {
+        int width = width();
+        for (int j = 0; j < count; j++) {
+            out[j] = toFloat(Elements.get(raw, first + j, width));
+        }
+    }
+
+    /** {@link #fromFloat} of {@code count} values, stored in {@code raw} from element {@code first}. */
+    default void fromFloats(float[] values, byte[] raw, int first, int count) {
+        int width = width();
+        for (int j = 0; j < count; j++) {
+            Elements.set(raw, first + j, width, fromFloat(values[j]));
+        }
+    }
 
     /** Float math for a dtype, when the canonical applies support it. */
     static Optional<FloatElements> of(DType dtype) {
@@ -41,6 +66,28 @@ public interface FloatElements {
     final class Float32 implements FloatElements {
         static final Float32 INSTANCE = new Float32();
         static final int CANONICAL_NAN = 0x7fc00000;
+        private static final VarHandle INT =
+                MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+        @Override
+        public int width() {
+            return 4;
+        }
+
+        @Override
+        public void toFloats(byte[] raw, int first, float[] out, int count) {
+            for (int j = 0; j < count; j++) {
+                out[j] = Float.intBitsToFloat((int) INT.get(raw, 4 * (first + j)));
+            }
+        }
+
+        /** {@link Float#floatToIntBits} is {@link #fromFloat}: it gives every NaN as the canonical one. */
+        @Override
+        public void fromFloats(float[] values, byte[] raw, int first, int count) {
+            for (int j = 0; j < count; j++) {
+                INT.set(raw, 4 * (first + j), Float.floatToIntBits(values[j]));
+            }
+        }
 
         @Override
         public float toFloat(long bits) {
@@ -59,6 +106,11 @@ public interface FloatElements {
         static final long CANONICAL_NAN = 0x7ff8000000000000L;
 
         @Override
+        public int width() {
+            return 8;
+        }
+
+        @Override
         public float toFloat(long bits) {
             double d = Double.longBitsToDouble(bits);
             return Double.isNaN(d) ? Float.intBitsToFloat(Float32.CANONICAL_NAN) : (float) d;
@@ -74,6 +126,27 @@ public interface FloatElements {
     final class BFloat16 implements FloatElements {
         static final BFloat16 INSTANCE = new BFloat16();
         static final int CANONICAL_NAN = 0x7fc0;
+        private static final VarHandle SHORT =
+                MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+
+        @Override
+        public int width() {
+            return 2;
+        }
+
+        @Override
+        public void toFloats(byte[] raw, int first, float[] out, int count) {
+            for (int j = 0; j < count; j++) {
+                out[j] = Float.intBitsToFloat((short) SHORT.get(raw, 2 * (first + j)) << 16);
+            }
+        }
+
+        @Override
+        public void fromFloats(float[] values, byte[] raw, int first, int count) {
+            for (int j = 0; j < count; j++) {
+                SHORT.set(raw, 2 * (first + j), (short) fromFloat(values[j]));
+            }
+        }
 
         @Override
         public float toFloat(long bits) {

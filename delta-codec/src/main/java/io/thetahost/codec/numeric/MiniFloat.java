@@ -37,6 +37,11 @@ final class MiniFloat implements FloatElements {
     }
 
     @Override
+    public int width() {
+        return (1 + e + m) / 8;
+    }
+
+    @Override
     public float toFloat(long raw) {
         int bits = (int) raw & ((1 << (1 + e + m)) - 1);
         int sign = (bits >>> (e + m)) & 1;

@@ -109,6 +109,39 @@ class ExactnessTest {
         }
     }
 
+    /**
+     * Rows wide enough that the decoder's row loops run long (and get compiled, vectorized), with the values that
+     * take the edge paths of the rounding: NaNs with payloads, infinities, subnormals, signed zeros, and factors large
+     * enough to overflow. The reference is the plain per-element loop above.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
+    void lowRankMatchesTheReferenceOnWideRowsAndSpecialValues(DType dtype) throws IOException {
+        SplittableRandom r = new SplittableRandom(dtype.ordinal() * 7L + 3);
+        FloatElements el = FloatElements.of(dtype).orElseThrow();
+        float[] special = {Float.NaN, Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0xffc12345),
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, 0f, -0f, 1e-40f,
+            Float.MAX_VALUE};
+        for (int c = 0; c < 6; c++) {
+            int rows = 1 + r.nextInt(24);
+            int cols = 500 + r.nextInt(700);
+            LowRankFactors factors = randomFactors(r, 1 + r.nextInt(12), rows, cols);
+            byte[] base = weights(r, dtype, (long) rows * cols);
+            int width = dtype.byteSize();
+            for (int s = 0; s < 64; s++) {
+                Elements.set(base, r.nextInt(rows * cols), width, el.fromFloat(special[r.nextInt(special.length)]));
+                factors.a()[r.nextInt(factors.a().length)] = special[r.nextInt(special.length)];
+            }
+            factors.b()[r.nextInt(factors.b().length)] = 1e30f;
+            TensorPair pair = new TensorPair(dtype, Shape.of(rows, cols), referenceLowRank(dtype, base, factors),
+                    base);
+            String what = dtype + " " + pair.shape() + " rank " + factors.rank() + " case " + c;
+            byte[] encoding = pair.lowRank(chunks(CHUNK_SIZES[r.nextInt(CHUNK_SIZES.length)]), factors);
+            assertEquals(List.of(), Layout.of(encoding).chunksWithResidual(), what);
+            assertArrayEquals(pair.target(), pair.decode(encoding), what);
+        }
+    }
+
     @Test
     void lowRankAddsEachRoundedProductAndNeverFusesMultiplyAdd() throws IOException {
         SplittableRandom r = new SplittableRandom(2024);

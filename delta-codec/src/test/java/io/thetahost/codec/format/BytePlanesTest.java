@@ -14,7 +14,7 @@ class BytePlanesTest {
     @ValueSource(ints = {1, 2, 4, 8})
     void planeZeroHoldsTheTopBytesAndJoinUndoesSplit(int width) {
         SplittableRandom random = new SplittableRandom(width);
-        for (int count : new int[] {0, 1, 7, 1000}) {
+        for (int count : new int[] {0, 1, 7, 8, 1000, 1003}) {
             byte[] units = new byte[count * width];
             random.nextBytes(units);
             byte[] planes = BytePlanes.split(units, width, false);
@@ -25,6 +25,24 @@ class BytePlanesTest {
             }
             assertArrayEquals(units, BytePlanes.join(planes, width, false));
             assertArrayEquals(units, BytePlanes.join(BytePlanes.split(units, width, true), width, true));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4, 8})
+    void joinXorXorsTheJoinedUnitsIntoTheTarget(int width) {
+        SplittableRandom random = new SplittableRandom(7 * width);
+        for (int count : new int[] {0, 3, 8, 1003}) {
+            byte[] units = new byte[count * width];
+            byte[] target = new byte[count * width];
+            random.nextBytes(units);
+            random.nextBytes(target);
+            byte[] expected = new byte[target.length];
+            for (int i = 0; i < target.length; i++) {
+                expected[i] = (byte) (units[i] ^ target[i]);
+            }
+            BytePlanes.joinXor(BytePlanes.split(units, width, false), width, target);
+            assertArrayEquals(expected, target);
         }
     }
 
