@@ -287,8 +287,18 @@ public final class LocalStore implements AutoCloseable {
      * fails naming the tensor, so whoever reads {@code out} must discard it on failure.
      */
     public void assemble(Manifest manifest, OutputStream out) throws IOException {
-        TensorSource decoder = (id, dtype, shape) -> store.open(id).orElseThrow(
-                () -> new IOException("not in the local store"));
+        // The store's decoder checks every tensor against its id as it ends (DecodingStream).
+        TensorSource decoder = new TensorSource() {
+            @Override
+            public InputStream open(TensorId id, DType dtype, Shape shape) throws IOException {
+                return store.open(id).orElseThrow(() -> new IOException("not in the local store"));
+            }
+
+            @Override
+            public boolean verifiesIds() {
+                return true;
+            }
+        };
         List<TensorEntry> entries = manifest.header().tensors();
         List<ReadAhead.Item> order = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * waits for the writer.
  */
 final class ReadAhead implements TensorSource, AutoCloseable {
-    private static final int BLOCK = 1 << 20;
+    /** Below G1's humongous size at the launcher's heap (half a 1 MiB region): blocks are ordinary young objects. */
+    private static final int BLOCK = 256 << 10;
 
     /** One tensor, in the order it will be asked for. */
     record Item(TensorId id, DType dtype, Shape shape) {
@@ -62,6 +63,12 @@ final class ReadAhead implements TensorSource, AutoCloseable {
      * The next tensor's bytes, decoded ahead; a tensor asked for out of order (or twice) is decoded here, on the
      * caller's thread, and the order is given up.
      */
+    /** The decoder's streams check each tensor against its id, and a failure reaches the reader at the end. */
+    @Override
+    public boolean verifiesIds() {
+        return decoder.verifiesIds();
+    }
+
     @Override
     public InputStream open(TensorId id, DType dtype, Shape shape) throws IOException {
         fill();

@@ -72,6 +72,10 @@ public final class Encoder {
         Optional<Base> usable = base.filter(b -> b.tensor().dtype() == target.dtype()
                 && b.tensor().shape().equals(target.shape()));
         TensorInput b = usable.map(Base::tensor).orElse(null);
+        if (b == null) {
+            // Dense is the only candidate: no sample to price it on (a sample of a stored patch decodes its chunk).
+            return new Choice(target, null, null).only(kinds.densePlan(target, targetId));
+        }
         RowSample sample = estimateSample(target, b);
         Choice choice = new Choice(target, b, sample);
         choice.price(kinds.densePlan(target, targetId));
@@ -232,6 +236,13 @@ public final class Encoder {
             long bytes = CandidateSize.estimate(plan, sample, target.byteSize(), options.zstdLevel());
             plans.add(plan);
             candidates.add(new Candidate(plan.kind(), bytes, System.nanoTime() - t0, true));
+        }
+
+        /** Encodes the one candidate there is, unpriced. */
+        Result only(KindEncoders.Plan plan) throws IOException {
+            plans.add(plan);
+            candidates.add(new Candidate(plan.kind(), 0, 0, true));
+            return new Result(plan.kind(), full(0), List.copyOf(candidates));
         }
 
         Result encode() throws IOException {

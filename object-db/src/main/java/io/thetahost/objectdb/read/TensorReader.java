@@ -75,6 +75,10 @@ public final class TensorReader {
         return decoded(view, record, 0);
     }
 
+    /**
+     * At depth 0 the tensor asked for, checked against its id; deeper, a base of it, decoded unchecked
+     * ({@link DecodingStream#openAsBase}): the check at depth 0 covers the whole chain.
+     */
     private DecodingStream decoded(ReadView view, MetaRecord record, int depth) throws IOException {
         TensorMeta meta = record.meta();
         if (depth > CHAIN_GUARD) {
@@ -90,7 +94,8 @@ public final class TensorReader {
             TensorMeta b = base.get().meta();
             return Optional.of(new BaseTensor(b.dtype(), b.shape(), decoded(view, base.get(), depth + 1)));
         };
-        DecodingStream stream = DecodingStream.open(blob, bases, limits);
+        DecodingStream stream = depth == 0 ? DecodingStream.open(blob, bases, limits)
+                : DecodingStream.openAsBase(blob, bases, limits);
         EncodingHeader h = stream.header();
         if (!h.target().equals(meta.id()) || h.kind() != meta.kind() || !Objects.equals(h.base(), meta.base())
                 || h.dtype() != meta.dtype() || !h.shape().equals(meta.shape())) {

@@ -11,4 +11,13 @@ import java.io.InputStream;
 public interface TensorSource {
     /** The stream is closed by the caller. */
     InputStream open(TensorId id, DType dtype, Shape shape) throws IOException;
+
+    /**
+     * Whether the streams this source opens check the bytes against the id themselves, failing at their end when they
+     * do not hash to it (a decoder of a content-addressed store does): the assembler then only counts them, rather
+     * than hash every byte a second time.
+     */
+    default boolean verifiesIds() {
+        return false;
+    }
 }

@@ -30,10 +30,15 @@ public final class TensorStream extends InputStream {
     }
 
     TensorStream(TensorEntry entry, InputStream in, EndedEarly endedEarly) {
+        this(entry, in, endedEarly, true);
+    }
+
+    /** @param hashing false to count the bytes only ({@link #id()} is then not available) */
+    TensorStream(TensorEntry entry, InputStream in, EndedEarly endedEarly, boolean hashing) {
         this.entry = entry;
         this.in = in;
         this.endedEarly = endedEarly;
-        this.hasher = TensorId.hasher(entry.dtype(), entry.shape());
+        this.hasher = hashing ? TensorId.hasher(entry.dtype(), entry.shape()) : null;
         this.remaining = entry.size();
     }
 
@@ -55,6 +60,9 @@ public final class TensorStream extends InputStream {
         if (remaining > 0) {
             throw new IllegalStateException("tensor " + Quoting.quote(entry.name()) + ": its id is known after all "
                     + entry.size() + " bytes are read, " + remaining + " are left");
+        }
+        if (hasher == null) {
+            throw new IllegalStateException("tensor " + Quoting.quote(entry.name()) + ": counted, not hashed");
         }
         if (id == null) {
             id = hasher.finish();
@@ -82,7 +90,9 @@ public final class TensorStream extends InputStream {
         if (r < 0) {
             throw endedEarly.after(entry.size() - remaining);
         }
-        hasher.update(b, off, r);
+        if (hasher != null) {
+            hasher.update(b, off, r);
+        }
         remaining -= r;
         return r;
     }
