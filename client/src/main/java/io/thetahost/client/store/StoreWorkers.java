@@ -1,11 +1,11 @@
 package io.thetahost.client.store;
 
+import io.thetahost.protocol.io.Futures;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -111,24 +111,7 @@ final class StoreWorkers implements AutoCloseable {
     }
 
     private static void await(Future<?> job) throws IOException {
-        try {
-            job.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while storing tensors");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof UncheckedIOException unchecked) {
-                throw unchecked.getCause();
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IOException(cause);
-        }
+        Futures.await(job, "storing tensors");
     }
 
     /** Stops the workers once the jobs submitted have ended (each cleans up after itself). */

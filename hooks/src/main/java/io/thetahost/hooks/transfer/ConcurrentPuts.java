@@ -5,10 +5,10 @@ import io.thetahost.codec.format.DecodeLimits;
 import io.thetahost.codec.format.EncodingReader;
 import io.thetahost.codec.format.InvalidEncodingException;
 import io.thetahost.hooks.memory.MemoryBudget;
+import io.thetahost.protocol.io.Futures;
 import io.thetahost.protocol.transfer.ObjectBody;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -119,24 +119,7 @@ final class ConcurrentPuts implements AutoCloseable {
 
     /** A verifier's outcome; its exception is rethrown as it was thrown. */
     static <T> T await(Future<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while an upload was verified");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IOException(cause);
-        }
+        return Futures.await(f, "an upload was verified");
     }
 
     /** Waits for the objects still being verified (each closes its own share and copy). */
