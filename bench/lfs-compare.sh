@@ -149,6 +149,8 @@ timed theta-checkout "$workdir/theta" git "${under_time_filters[@]}" checkout --
 timed lfs-checkout "$workdir/lfs" git "${under_time_filters[@]}" checkout -- model.safetensors
 cmp -s "$workdir/v2.safetensors" "$workdir/theta/model.safetensors" || fail "theta's checkout differs from v2"
 cmp -s "$workdir/v2.safetensors" "$workdir/lfs/model.safetensors" || fail "git-lfs's checkout differs from v2"
+# Neither is needed any more: the disk they take (3 x N) is what a large run needs for the pushes and clones.
+rm -rf "$workdir/lfs" "$workdir/v1.safetensors"
 
 timed theta-push "$workdir/theta" git push -q origin HEAD:main
 timed git-push "$workdir/plain" git push -q "$(ssh_url plain)" HEAD:main
