@@ -157,31 +157,25 @@ public final class LocalStore implements AutoCloseable {
         try (StoreWorkers workers = new StoreWorkers(WORKER_THREADS, storeBudget())) {
             manifest = Checkpoints.split(checkpoint, SafetensorsLimits.defaults(), (entry, tensor) -> {
                 counts[0]++;
-                StoreWorkers.Reservation reservation = workers.reserve(weight(entry.size()));
-                SpillBuffer raw = SpillBuffer.expecting(entry.size(), options.chunkBytes());
+                StoreWorkers.Held raw = workers.hold(weight(entry.size()), tensor, entry.size(), options.chunkBytes());
+                bytes[0] += raw.size();
+                progress.update("theta: storing " + label + " locally: " + counts[0] + " tensors, "
+                        + bytes[0] / (1024 * 1024) + " MiB");
+                TensorId id = tensor.id();
+                boolean fresh;
                 try {
-                    tensor.transferTo(raw);
-                    bytes[0] += raw.size();
-                    progress.update("theta: storing " + label + " locally: " + counts[0] + " tensors, "
-                            + bytes[0] / (1024 * 1024) + " MiB");
-                    TensorId id = tensor.id();
-                    if (has(id) || !submitted.add(id)) {
-                        raw.close();
-                        reservation.close();
-                        return;
-                    }
-                    counts[1]++;
-                    workers.submit(reservation, () -> {
-                        try (raw) {
-                            putEncoded(new TensorInput.Of(entry.dtype(), entry.shape(), raw::open), id,
-                                    KindEncoders::dense);
-                        }
-                    });
-                } catch (IOException | RuntimeException | Error e) {
+                    fresh = !has(id) && submitted.add(id);
+                } catch (RuntimeException e) {
                     raw.close();
-                    reservation.close();
                     throw e;
                 }
+                if (!fresh) {
+                    raw.close();
+                    return;
+                }
+                counts[1]++;
+                workers.submit(raw, copy -> putEncoded(new TensorInput.Of(entry.dtype(), entry.shape(), copy::open),
+                        id, KindEncoders::dense));
             });
             workers.finish();
         }
@@ -217,23 +211,15 @@ public final class LocalStore implements AutoCloseable {
          * must be {@code expected}, else {@link #finish()} fails.
          */
         public void put(InputStream encoding, long length, TensorId expected) throws IOException {
-            StoreWorkers.Reservation reservation = workers.reserve(weight(Long.MAX_VALUE));
-            SpillBuffer copy = SpillBuffer.expecting(length, options.chunkBytes());
-            try {
-                encoding.transferTo(copy);
-                workers.submit(reservation, () -> {
-                    try (copy; InputStream in = copy.open()) {
-                        TensorId stored = store.put(in, OWNER).id();
-                        if (!stored.equals(expected)) {
-                            throw new IOException("the server sent " + stored + " for " + expected);
-                        }
+            StoreWorkers.Held held = workers.hold(weight(Long.MAX_VALUE), encoding, length, options.chunkBytes());
+            workers.submit(held, copy -> {
+                try (InputStream in = copy.open()) {
+                    TensorId stored = store.put(in, OWNER).id();
+                    if (!stored.equals(expected)) {
+                        throw new IOException("the server sent " + stored + " for " + expected);
                     }
-                });
-            } catch (IOException | RuntimeException | Error e) {
-                copy.close();
-                reservation.close();
-                throw e;
-            }
+                }
+            });
         }
 
         /** Waits until every encoding given is stored, and throws the first failure. */

@@ -59,16 +59,16 @@ final class ReadAhead implements TensorSource, AutoCloseable {
         });
     }
 
-    /**
-     * The next tensor's bytes, decoded ahead; a tensor asked for out of order (or twice) is decoded here, on the
-     * caller's thread, and the order is given up.
-     */
     /** The decoder's streams check each tensor against its id, and a failure reaches the reader at the end. */
     @Override
     public boolean verifiesIds() {
         return decoder.verifiesIds();
     }
 
+    /**
+     * The next tensor's bytes, decoded ahead; a tensor asked for out of order (or twice) is decoded here, on the
+     * caller's thread, and the order is given up.
+     */
     @Override
     public InputStream open(TensorId id, DType dtype, Shape shape) throws IOException {
         fill();

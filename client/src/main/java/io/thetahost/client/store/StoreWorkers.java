@@ -1,7 +1,9 @@
 package io.thetahost.client.store;
 
+import io.thetahost.codec.encode.SpillBuffer;
 import io.thetahost.protocol.io.Futures;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -23,14 +25,38 @@ final class StoreWorkers implements AutoCloseable {
     /** Permits count KiB, so the budget may pass 2 GiB. */
     private static final int UNIT = 1024;
 
-    /** Stores one tensor. */
+    /** Stores one tensor from the bytes held for it. */
     @FunctionalInterface
     interface Job {
-        void run() throws IOException;
+        void run(SpillBuffer bytes) throws IOException;
     }
 
-    /** Memory reserved for one tensor, released when its job ends (or by the caller when it submits none). */
-    final class Reservation implements AutoCloseable {
+    /** A tensor's bytes copied off a stream, and the memory reserved for storing them: released together. */
+    final class Held implements AutoCloseable {
+        private final Reservation reservation;
+        private final SpillBuffer bytes;
+
+        private Held(Reservation reservation, SpillBuffer bytes) {
+            this.reservation = reservation;
+            this.bytes = bytes;
+        }
+
+        long size() {
+            return bytes.size();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                bytes.close();
+            } finally {
+                reservation.close();
+            }
+        }
+    }
+
+    /** Memory reserved for one tensor. */
+    private final class Reservation implements AutoCloseable {
         private final int units;
         private boolean released;
 
@@ -67,8 +93,23 @@ final class StoreWorkers implements AutoCloseable {
         });
     }
 
+    /**
+     * Reserves {@code weight} of the budget, then copies {@code in} to its end (about {@code length} bytes; in memory
+     * up to {@code memoryLimit}, on disk beyond). The caller submits what it holds, or closes it.
+     */
+    Held hold(long weight, InputStream in, long length, long memoryLimit) throws IOException {
+        Held held = new Held(reserve(weight), SpillBuffer.expecting(length, memoryLimit));
+        try {
+            in.transferTo(held.bytes);
+            return held;
+        } catch (IOException | RuntimeException | Error e) {
+            held.close();
+            throw e;
+        }
+    }
+
     /** Waits until {@code bytes} of the budget are free (all of it if more), failing early if a job failed. */
-    Reservation reserve(long bytes) throws IOException {
+    private Reservation reserve(long bytes) throws IOException {
         throwIfFailed();
         int units = (int) Math.min(budgetUnits, Math.max(1, (bytes + UNIT - 1) / UNIT));
         try {
@@ -80,12 +121,17 @@ final class StoreWorkers implements AutoCloseable {
         return new Reservation(units);
     }
 
-    /** Runs the job on a worker; its reservation is released when it ends, however it ends. */
-    void submit(Reservation reservation, Job job) throws IOException {
-        throwIfFailed();
+    /** Runs the job on a worker; what it holds is released when it ends, however it ends. */
+    void submit(Held held, Job job) throws IOException {
+        try {
+            throwIfFailed();
+        } catch (IOException | RuntimeException | Error e) {
+            held.close();
+            throw e;
+        }
         jobs.add(pool.submit(() -> {
-            try (reservation) {
-                job.run();
+            try (held) {
+                job.run(held.bytes);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -10,7 +10,6 @@ import io.thetahost.protocol.transfer.ObjectBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -62,7 +61,7 @@ final class ConcurrentPuts implements AutoCloseable {
         try {
             waitForRoom();
             copy = SpillBuffer.expecting(body.remaining(), chunkBytes);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             share.close();
             throw e;
         }
@@ -96,19 +95,18 @@ final class ConcurrentPuts implements AutoCloseable {
         }
     }
 
-    private void awaitAll() throws IOException {
-        while (!running.isEmpty()) {
-            try {
-                await(running.removeFirst());
-            } catch (IOException | RuntimeException e) {
-                // Its outcome is the upload's to report, in order.
-            }
-        }
+    private void awaitAll() {
+        waitUntilAtMost(0);
     }
 
-    private void waitForRoom() throws IOException {
+    private void waitForRoom() {
         running.removeIf(Future::isDone);
-        while (running.size() >= IN_FLIGHT) {
+        waitUntilAtMost(IN_FLIGHT - 1);
+    }
+
+    /** Waits, oldest first, until at most {@code count} objects are being verified. */
+    private void waitUntilAtMost(int count) {
+        while (running.size() > count) {
             try {
                 await(running.removeFirst());
             } catch (IOException | RuntimeException e) {
@@ -125,16 +123,6 @@ final class ConcurrentPuts implements AutoCloseable {
     /** Waits for the objects still being verified (each closes its own share and copy). */
     @Override
     public void close() {
-        for (Future<?> f : running) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException ignored) {
-                // Reported through its outcome, or the request already failed.
-            }
-        }
-        running.clear();
+        awaitAll();
     }
 }

@@ -32,6 +32,7 @@ import io.thetahost.protocol.transfer.WireEncoding;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -106,7 +107,7 @@ public final class TransferService implements TransferHandler {
                 }
                 default -> throw new IllegalStateException("no handler for " + r.command());
             }
-        } catch (DiskFullException | java.io.UncheckedIOException e) {
+        } catch (DiskFullException | UncheckedIOException e) {
             // The store could not be reopened after a full disk (a lookup meets it unchecked): the client gets the
             // reason, not a dropped stream.
             if (!DiskFullException.causes(e)) {
