@@ -187,15 +187,20 @@ public final class TensorStore implements AutoCloseable {
 
     /**
      * Deletes every tensor that is not in {@code live}, not stored after {@code keepStoredAfter}, and not a base that
-     * a kept tensor's chain needs, with its pieces and grants, and the pieces of interrupted uploads. Uploads keep
-     * streaming meanwhile; their commits wait until gc is done.
+     * a kept tensor's chain needs, with its pieces and grants, and the pieces of interrupted uploads; then gives their
+     * disk space back (StoreDb.reclaimDeletedSpace). Uploads keep streaming meanwhile; their commits wait until the
+     * sweep is done.
      *
      * @param live the ids the manifests of every ref of every repository reference
      * @throws UncheckedIOException if the store fails (what was swept before stays swept, consistently)
      */
     public GcReport gc(Set<TensorId> live, Instant keepStoredAfter) {
         try {
-            return new Collector(db, locks, inFlight).collect(live, keepStoredAfter);
+            GcReport report = new Collector(db, locks, inFlight).collect(live, keepStoredAfter);
+            if (report.bytesFreed() > 0) {
+                db.reclaimDeletedSpace();
+            }
+            return report;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -216,7 +221,11 @@ public final class TensorStore implements AutoCloseable {
         }
         try {
             Encoder encoder = new Encoder(options.encoderOptions(), LowRankDetector.NONE);
-            return new Repacker(db, reader, locks, inFlight, options, encoder).repack(neighbours, progress);
+            RepackReport report = new Repacker(db, reader, locks, inFlight, options, encoder).repack(neighbours, progress);
+            if (report.reencoded() > 0) {
+                db.reclaimDeletedSpace();
+            }
+            return report;
         } finally {
             repacking.unlock();
         }

@@ -115,6 +115,34 @@ class GcTest {
     }
 
     @Test
+    void theDiskSpaceOfRemovedTensorsIsGivenBack() throws Exception {
+        // Eight tensors of 1 MiB flushed into one blob file; gc keeps two, so that file holds live and removed pieces.
+        StoreOptions options = StoreOptions.defaults().withPieceBytes(64 << 10);
+        Tensor[] tensors = new Tensor[8];
+        try (TensorStore store = TensorStore.open(dir, options)) {
+            for (int i = 0; i < tensors.length; i++) {
+                tensors[i] = TestTensors.randomF32(random, 512, 512);
+                store.put(stream(dense(tensors[i])), "r");
+            }
+        }
+        long before = blobFileBytes();
+        assertTrue(before > 6 * (1 << 20), "the pieces are in blob files: " + before);
+        try (TensorStore store = TensorStore.open(dir, options)) {
+            store.gc(Set.of(tensors[0].id(), tensors[5].id()), Instant.now());
+            long after = blobFileBytes();
+            assertTrue(after < 3 * (1 << 20), "blob files hold the two live tensors only: " + before + " -> " + after);
+            assertArrayEquals(tensors[5].raw(), readAll(store.open(tensors[5].id()).orElseThrow()));
+            assertTrue(store.fsck().isClean());
+        }
+    }
+
+    private long blobFileBytes() throws IOException {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            return files.filter(f -> f.toString().endsWith(".blob")).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    @Test
     void recentUploadsSurviveUntilTheGracePeriodEnds() throws Exception {
         try (TensorStore store = TensorStore.open(dir, OPTIONS)) {
             Tensor old = TestTensors.randomF32(random, 16, 16);

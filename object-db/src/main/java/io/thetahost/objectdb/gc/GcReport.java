@@ -7,8 +7,8 @@ import java.util.List;
  *
  * @param tensorsKept tensors live, within the grace period, or a base that a kept tensor's chain needs
  * @param tensorsRemoved tensors deleted (meta, pieces and grants)
- * @param bytesFreed the removed tensors' encoded bytes plus the orphans' bytes (RocksDB returns the disk space as it
- *     compacts)
+ * @param bytesFreed the removed tensors' encoded bytes plus the orphans' bytes (TensorStore.gc gives
+ *     their disk space back before it returns)
  * @param orphansRemoved blobs of uploads that never committed, deleted
  * @param accessEntriesRemoved grants deleted with their tensors, or naming no stored tensor
  */

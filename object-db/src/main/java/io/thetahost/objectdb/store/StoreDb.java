@@ -176,6 +176,25 @@ public final class StoreDb implements AutoCloseable {
         });
     }
 
+    /**
+     * Gives back the disk space of deleted pieces: rewrites the blob family's files with blob garbage collection on,
+     * so live pieces move out of blob files that hold deleted ones, and those files go. The store keeps garbage
+     * collection off otherwise (RocksSettings), so this is the only time live pieces are rewritten. Reads and writes
+     * go on meanwhile; one reclaim runs at a time.
+     */
+    public synchronized void reclaimDeletedSpace() throws IOException {
+        guardedWrite("reclaim the space of deleted pieces", () -> {
+            ColumnFamilyHandle blobs = rocks.handles.get(Column.BLOBS);
+            rocks.db.setOptions(blobs, RocksSettings.blobGarbageCollection(true));
+            try {
+                rocks.db.compactRange(blobs);
+            } finally {
+                rocks.db.setOptions(blobs, RocksSettings.blobGarbageCollection(false));
+            }
+            return null;
+        });
+    }
+
     /** Writes a batch atomically; with {@code sync}, the write-ahead log is on disk when this returns. */
     public void write(Batch batch, boolean sync) throws IOException {
         guardedWrite("write a batch", () -> {
