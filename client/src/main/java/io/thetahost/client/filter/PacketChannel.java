@@ -52,7 +52,8 @@ final class PacketChannel {
     /** The content git sends next: data packets up to a flush. Read it to its end before answering. */
     InputStream content() {
         return new InputStream() {
-            private byte[] packet = new byte[0];
+            private final byte[] packet = new byte[Packet.MAX_PAYLOAD];
+            private int end;
             private int at;
             private boolean ended;
 
@@ -67,25 +68,25 @@ final class PacketChannel {
                 if (len == 0) {
                     return 0;
                 }
-                while (at == packet.length) {
+                while (at == end) {
                     if (ended) {
                         return -1;
                     }
-                    Packet p = reader.read();
-                    if (p == null) {
+                    PacketType type = reader.readInto(packet);
+                    if (type == null) {
                         throw new EOFException("git closed the channel in the middle of a file's content");
                     }
-                    if (p.type() == PacketType.FLUSH) {
+                    if (type == PacketType.FLUSH) {
                         ended = true;
                         return -1;
                     }
-                    if (!p.isData()) {
-                        throw new IOException("git sent a " + p.type() + " packet inside a file's content");
+                    if (type != PacketType.DATA) {
+                        throw new IOException("git sent a " + type + " packet inside a file's content");
                     }
-                    packet = p.payload();
+                    end = reader.payloadLength();
                     at = 0;
                 }
-                int n = Math.min(len, packet.length - at);
+                int n = Math.min(len, end - at);
                 System.arraycopy(packet, at, b, off, n);
                 at += n;
                 return n;

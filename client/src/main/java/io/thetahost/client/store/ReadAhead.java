@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,11 +101,13 @@ final class ReadAhead implements TensorSource, AutoCloseable {
                 return;
             }
             while (true) {
-                byte[] block = in.readNBytes(BLOCK);
-                if (block.length > 0) {
-                    pipe.put(block);
+                // Straight into one array (readNBytes(int) would gather 16 KiB pieces and copy them).
+                byte[] block = new byte[BLOCK];
+                int n = in.readNBytes(block, 0, BLOCK);
+                if (n > 0) {
+                    pipe.put(n == BLOCK ? block : Arrays.copyOf(block, n));
                 }
-                if (block.length < BLOCK) {
+                if (n < BLOCK) {
                     break;
                 }
             }

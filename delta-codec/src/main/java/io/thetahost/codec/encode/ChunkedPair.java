@@ -52,9 +52,11 @@ final class ChunkedPair implements AutoCloseable {
     }
 
     private static byte[] read(InputStream in, int bytes, String which) throws IOException {
-        byte[] b = in.readNBytes(bytes);
-        if (b.length != bytes) {
-            throw new IOException(which + " tensor ended early: " + b.length + " of " + bytes + " bytes in a chunk");
+        // Straight into one array: readNBytes(int) gathers 16 KiB pieces and copies them, twice the allocation.
+        byte[] b = new byte[bytes];
+        int n = in.readNBytes(b, 0, bytes);
+        if (n != bytes) {
+            throw new IOException(which + " tensor ended early: " + n + " of " + bytes + " bytes in a chunk");
         }
         return b;
     }

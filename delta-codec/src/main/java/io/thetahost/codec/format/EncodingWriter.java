@@ -92,8 +92,8 @@ public final class EncodingWriter {
             out.write(s.tag().code());
             out.write(stored.codec());
             LittleEndian.write(out, s.data().length, 8);
-            LittleEndian.write(out, stored.bytes().length, 8);
-            out.write(stored.bytes());
+            LittleEndian.write(out, stored.length(), 8);
+            out.write(stored.bytes(), 0, stored.length());
         }
     }
 

@@ -23,48 +23,53 @@ public final class SectionCodec {
     private SectionCodec() {
     }
 
-    /** The stored form: the codec and the bytes. */
-    record Stored(int codec, byte[] bytes) {
+    /** The stored form: the codec and the first {@code length} bytes of {@code bytes}. */
+    record Stored(int codec, byte[] bytes, int length) {
     }
 
     static Stored compress(Section section, int level) {
         byte[] raw = section.data();
         if (raw.length == 0) {
-            return new Stored(STORED, raw);
+            return new Stored(STORED, raw, 0);
         }
         if (section.planes() == 1) {
-            return smaller(raw, 0, raw.length, level);
+            return smaller(raw, level);
         }
         // Planes are compressed on their own, and a large section not also as one frame: zstd's blocks hardly ever
         // span two planes there, so one frame came within bytes of the planes (either way) at the price of
         // compressing every chunk twice. A small section may gain from one frame's single header and tables (a
         // residual's near-empty planes, say), and costs little to compress twice. Readers accept both forms.
-        Stored whole = raw.length <= WHOLE_FRAME_MAX_BYTES ? smaller(raw, 0, raw.length, level) : null;
-        int planeLength = raw.length / section.planes();
-        ByteArrayOutputStream planar = new ByteArrayOutputStream(raw.length / 2);
-        planar.write(section.planes());
-        for (int p = 0; p < section.planes(); p++) {
-            Stored s = smaller(raw, p * planeLength, planeLength, level);
-            planar.write(s.codec());
-            planar.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(s.bytes().length).array());
-            planar.writeBytes(s.bytes());
+        Stored whole = raw.length <= WHOLE_FRAME_MAX_BYTES ? smaller(raw, level) : null;
+        int planes = section.planes();
+        int planeLength = raw.length / planes;
+        // Every plane goes straight into one array, compressed or as it is: one allocation per section, no copies.
+        byte[] planar = new byte[1 + planes * (9 + (int) Zstd.compressBound(planeLength))];
+        ByteBuffer at = ByteBuffer.wrap(planar).order(ByteOrder.LITTLE_ENDIAN);
+        at.put((byte) planes);
+        for (int p = 0; p < planes; p++) {
+            int header = at.position();
+            int data = header + 9;
+            long n = ZstdContexts.compress(planar, data, planar.length - data, raw, p * planeLength, planeLength,
+                    level);
+            boolean compressed = n < planeLength;
+            if (!compressed) {
+                n = planeLength;
+                System.arraycopy(raw, p * planeLength, planar, data, planeLength);
+            }
+            at.put(header, (byte) (compressed ? ZSTD : STORED)).putLong(header + 1, n).position(data + (int) n);
         }
-        long best = whole == null ? raw.length : whole.bytes().length;
-        if (planar.size() < best) {
-            return new Stored(PLANAR, planar.toByteArray());
+        long best = whole == null ? raw.length : whole.length();
+        if (at.position() < best) {
+            return new Stored(PLANAR, planar, at.position());
         }
-        return whole == null ? new Stored(STORED, raw) : whole;
+        return whole == null ? new Stored(STORED, raw, raw.length) : whole;
     }
 
-    /** {@code length} bytes from {@code offset} as one zstd frame, or as they are when that is no smaller. */
-    private static Stored smaller(byte[] raw, int offset, int length, int level) {
-        byte[] z = new byte[(int) Zstd.compressBound(length)];
-        long n = ZstdContexts.compress(z, 0, z.length, raw, offset, length, level);
-        if (n < length) {
-            return new Stored(ZSTD, java.util.Arrays.copyOf(z, (int) n));
-        }
-        return new Stored(STORED, offset == 0 && length == raw.length ? raw
-                : java.util.Arrays.copyOfRange(raw, offset, offset + length));
+    /** The bytes as one zstd frame, or as they are when that is no smaller. */
+    private static Stored smaller(byte[] raw, int level) {
+        byte[] z = new byte[(int) Zstd.compressBound(raw.length)];
+        long n = ZstdContexts.compress(z, 0, z.length, raw, 0, raw.length, level);
+        return n < raw.length ? new Stored(ZSTD, z, (int) n) : new Stored(STORED, raw, raw.length);
     }
 
     /**

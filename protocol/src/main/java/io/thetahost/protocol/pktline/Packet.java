@@ -47,6 +47,11 @@ public final class Packet {
         return new Packet(PacketType.DATA, payload.clone());
     }
 
+    /** A data packet of a payload its reader read (checked for length) and hands over. */
+    static Packet owning(byte[] payload) {
+        return new Packet(PacketType.DATA, payload);
+    }
+
     public static Packet text(String line) {
         return data(line.getBytes(StandardCharsets.UTF_8));
     }

@@ -11,7 +11,11 @@ import java.util.Arrays;
  * special packet (0000, 0001, 0002) or a total of 4 (an empty data packet) to 65520 bytes. Nothing larger than one packet is ever allocated.
  */
 public final class PacketReader {
+    private static final int END = -1;
+
     private final InputStream in;
+    private final byte[] header = new byte[4];
+    private int payloadLength;
 
     public PacketReader(InputStream in) {
         this.in = in;
@@ -24,16 +28,10 @@ public final class PacketReader {
      * @throws MalformedPacketException for a bad length or a packet cut short, carrying the bytes consumed
      */
     public Packet read() throws IOException {
-        byte[] header = new byte[4];
-        int got = readUpTo(header, 0, 4);
-        if (got == 0) {
-            return null;
-        }
-        if (got < 4) {
-            throw new MalformedPacketException("input ends inside a pkt-line length", Arrays.copyOf(header, got));
-        }
-        int length = parseLength(header);
+        int length = nextLength();
         switch (length) {
+            case END:
+                return null;
             case 0:
                 return Packet.FLUSH;
             case 1:
@@ -41,22 +39,72 @@ public final class PacketReader {
             case 2:
                 return Packet.RESPONSE_END;
             default:
-                break;
+                byte[] payload = new byte[length - 4];
+                readPayload(payload, payload.length);
+                return Packet.owning(payload);
         }
-        if (length < 4 || length - 4 > Packet.MAX_PAYLOAD) {
+    }
+
+    /**
+     * Reads one packet as {@link #read()} does, a data packet's payload into {@code payload} (at least
+     * {@link Packet#MAX_PAYLOAD} long) rather than a new array: a file's content streams through one buffer.
+     *
+     * @return the packet's type, its payload's length in {@link #payloadLength()}; null at a clean end of input
+     */
+    public PacketType readInto(byte[] payload) throws IOException {
+        if (payload.length < Packet.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("a buffer of " + payload.length + " bytes cannot hold every pkt-line");
+        }
+        int length = nextLength();
+        payloadLength = 0;
+        switch (length) {
+            case END:
+                return null;
+            case 0:
+                return PacketType.FLUSH;
+            case 1:
+                return PacketType.DELIM;
+            case 2:
+                return PacketType.RESPONSE_END;
+            default:
+                readPayload(payload, length - 4);
+                payloadLength = length - 4;
+                return PacketType.DATA;
+        }
+    }
+
+    /** The payload's length of the last packet {@link #readInto} read (0 unless a data packet). */
+    public int payloadLength() {
+        return payloadLength;
+    }
+
+    /** The next packet's declared length, checked: 0 to 2 for the special packets, else 4 to 65520; END at the end. */
+    private int nextLength() throws IOException {
+        byte[] header = this.header;
+        int got = readUpTo(header, 0, 4);
+        if (got == 0) {
+            return END;
+        }
+        if (got < 4) {
+            throw new MalformedPacketException("input ends inside a pkt-line length", Arrays.copyOf(header, got));
+        }
+        int length = parseLength(header);
+        if (length > 2 && (length < 4 || length - 4 > Packet.MAX_PAYLOAD)) {
             throw new MalformedPacketException("invalid pkt-line length " + length + " ('"
-                    + new String(header, StandardCharsets.US_ASCII) + "')", header);
+                    + new String(header, StandardCharsets.US_ASCII) + "')", header.clone());
         }
-        byte[] payload = new byte[length - 4];
-        int n = readUpTo(payload, 0, payload.length);
-        if (n < payload.length) {
+        return length;
+    }
+
+    private void readPayload(byte[] payload, int length) throws IOException {
+        int n = readUpTo(payload, 0, length);
+        if (n < length) {
             byte[] consumed = new byte[4 + n];
             System.arraycopy(header, 0, consumed, 0, 4);
             System.arraycopy(payload, 0, consumed, 4, n);
-            throw new MalformedPacketException(
-                    "pkt-line cut short: " + n + " of " + payload.length + " payload bytes", consumed);
+            throw new MalformedPacketException("pkt-line cut short: " + n + " of " + length + " payload bytes",
+                    consumed);
         }
-        return Packet.data(payload);
     }
 
     /** Reads a packet that must be present. */

@@ -1,5 +1,6 @@
 package io.thetahost.protocol.pktline;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -7,6 +8,9 @@ import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -49,6 +53,46 @@ class PacketReaderFuzzTest {
         }
         assertTrue(packets > 0, "the generator should produce some valid packets");
         assertTrue(malformed > 0, "the generator should produce some malformed input");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void readingIntoABufferSeesWhatReadingPacketsSees() {
+        Random random = new Random(SEED + 1);
+        byte[] buffer = new byte[Packet.MAX_PAYLOAD];
+        for (int c = 0; c < CASES; c++) {
+            byte[] input = randomInput(random);
+            List<String> packets = outcome(input, reader -> {
+                Packet p = reader.read();
+                return p == null ? null : p.type() + " " + Arrays.toString(p.isData() ? p.payload() : new byte[0]);
+            });
+            List<String> into = outcome(input, reader -> {
+                PacketType t = reader.readInto(buffer);
+                return t == null ? null : t + " " + Arrays.toString(Arrays.copyOf(buffer, reader.payloadLength()));
+            });
+            assertEquals(packets, into, "case " + c);
+        }
+    }
+
+    private interface Step {
+        String next(PacketReader reader) throws IOException;
+    }
+
+    /** What a reader yields from the input until it ends: each packet, then the end or the malformed bytes. */
+    private static List<String> outcome(byte[] input, Step step) {
+        PacketReader reader = new PacketReader(new ByteArrayInputStream(input));
+        List<String> seen = new ArrayList<>();
+        try {
+            for (String s; (s = step.next(reader)) != null; ) {
+                seen.add(s);
+            }
+            seen.add("end");
+        } catch (MalformedPacketException e) {
+            seen.add("malformed " + e.getMessage() + " " + Arrays.toString(e.consumed()));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return seen;
     }
 
     /** Random bytes of length 0..300; about half start with a valid-looking header, special or data. */
