@@ -113,6 +113,9 @@ timed() {
   shift 2
   local t0 t1
   rm -f "$workdir/filter.rss"
+  # Each step starts with no dirty pages left by the setup before it (copies of the checkpoint, the other tool's
+  # step): the kernel's writeback of those would otherwise be charged to whichever step runs first.
+  sync
   t0="$(now)"
   (cd "$dir" && /usr/bin/time -f %M -o "$workdir/$name.rss" "$@" >"$workdir/$name.out" 2>"$workdir/$name.err") \
     || fail "$name: $* failed: $(tail -n 5 "$workdir/$name.err")"

@@ -2,6 +2,7 @@ package io.thetahost.client.filter;
 
 import io.thetahost.client.git.Git;
 import io.thetahost.client.progress.Progress;
+import io.thetahost.client.repository.BackgroundFetch;
 import io.thetahost.client.repository.HistoryVersions;
 import io.thetahost.client.repository.ThetaRepository;
 import io.thetahost.client.store.LocalStore;
@@ -72,9 +73,11 @@ final class Filters {
     }
 
     /**
-     * Answers the checkpoint a manifest describes, fetching the tensors missing here first. Empty content and a raw
-     * checkpoint (committed before its path was tracked) pass through unchanged; anything else fails before a byte is
-     * written, so that git (filter.theta.required) fails the checkout rather than write it into the checkpoint's place.
+     * Answers the checkpoint a manifest describes, fetching the tensors missing here meanwhile: each is written once
+     * it is downloaded, verified and stored. Empty content and a raw checkpoint (committed before its path was
+     * tracked) pass through unchanged; anything else fails with an error reply, before or after part of the content,
+     * so that git (filter.theta.required) discards what it received and fails the checkout rather than write it into
+     * the checkpoint's place.
      */
     void smudge(String path, InputStream content, Reply reply, String commit) throws IOException {
         byte[] bytes = readSmall(content, path);
@@ -95,10 +98,12 @@ final class Filters {
             answer(reply, bytes);
             return;
         }
-        try (LocalStore local = repo.openStore()) {
-            repo.fetchMissing(manifest, name -> true, local, path, progress,
-                    HistoryVersions.of(repo.git(), commit, path));
-            local.parameters().record(manifest);
+        // Tensors are written as the download stores them; a failure after the first byte makes the reply an
+        // error, and git discards what it received (Reply).
+        Progress shared = Progress.shared(progress);
+        try (LocalStore local = repo.openStore();
+                BackgroundFetch fetch = repo.fetchMissingInBackground(manifest, local, path, shared,
+                        HistoryVersions.of(repo.git(), commit, path))) {
             long started = System.nanoTime();
             long[] written = {0};
             OutputStream out = new FilterOutputStream(reply.begin()) {
@@ -106,12 +111,16 @@ final class Filters {
                 public void write(byte[] b, int off, int len) throws IOException {
                     out.write(b, off, len);
                     written[0] += len;
-                    progress.update("theta: writing " + path + ": " + written[0] / (1024 * 1024) + " MiB");
+                    if (fetch.ended()) {
+                        shared.update("theta: writing " + path + ": " + written[0] / (1024 * 1024) + " MiB");
+                    }
                 }
             };
-            local.assemble(manifest, out);
+            local.assemble(manifest, out, fetch::awaitStored);
+            fetch.finish();
+            local.parameters().record(manifest);
             reply.finish();
-            progress.doneIfShown("theta: wrote " + path + ": " + manifest.tensors().size() + " tensors"
+            shared.doneIfShown("theta: wrote " + path + ": " + manifest.tensors().size() + " tensors"
                     + Progress.rate(written[0], started));
         }
     }

@@ -94,6 +94,31 @@ public interface Progress {
         };
     }
 
+    /** This progress for several threads: each call runs whole, one at a time. */
+    static Progress shared(Progress progress) {
+        return new Progress() {
+            @Override
+            public synchronized void update(String line) {
+                progress.update(line);
+            }
+
+            @Override
+            public synchronized void done(String line) {
+                progress.done(line);
+            }
+
+            @Override
+            public synchronized void end() {
+                progress.end();
+            }
+
+            @Override
+            public synchronized void doneIfShown(String line) {
+                progress.doneIfShown(line);
+            }
+        };
+    }
+
     static String megabytes(long bytes) {
         return String.format("%.2f MB", bytes / 1e6);
     }

@@ -162,6 +162,44 @@ public final class ThetaRepository {
      */
     public void fetchMissing(Manifest manifest, Predicate<String> include, LocalStore local, String what,
             Progress progress, HistoryVersions history) throws IOException {
+        Optional<Fetch> fetch = missing(manifest, include, local, history);
+        if (fetch.isPresent()) {
+            fetch(fetch.get(), connect(local, progress), manifest, what);
+            local.parameters().record(manifest);
+        }
+    }
+
+    /**
+     * Starts {@link #fetchMissing} of every tensor of a manifest on a thread of its own, so that a checkout writes
+     * each tensor as soon as it is stored while later ones still download. The remote is looked up and its
+     * transport set up here, so that a configuration problem fails before anything is written.
+     */
+    public BackgroundFetch fetchMissingInBackground(Manifest manifest, LocalStore local, String what,
+            Progress progress, HistoryVersions history) throws IOException {
+        Optional<Fetch> fetch = missing(manifest, name -> true, local, history);
+        if (fetch.isEmpty()) {
+            return BackgroundFetch.nothingToFetch(local);
+        }
+        Connection connection = connect(local, progress);
+        return BackgroundFetch.start(local, connection.transfers()::abort,
+                () -> fetch(fetch.get(), connection, manifest, what));
+    }
+
+    /** What a download asks for: the wants, and the versions held here that it offers as bases. */
+    private record Fetch(List<Want> wants, Set<TensorId> haves) {
+    }
+
+    /** The remote fetched from, and the transfers with it. */
+    private record Connection(String remote, TensorTransfers transfers) {
+    }
+
+    private Connection connect(LocalStore local, Progress progress) throws IOException {
+        String remote = fetchRemote();
+        return new Connection(remote, transfers(remoteUrl(remote), local, progress));
+    }
+
+    private static Optional<Fetch> missing(Manifest manifest, Predicate<String> include, LocalStore local,
+            HistoryVersions history) throws IOException {
         List<Want> wants = new ArrayList<>();
         Set<TensorId> wanted = new LinkedHashSet<>();
         Set<TensorId> haves = new LinkedHashSet<>();
@@ -179,20 +217,18 @@ public final class ThetaRepository {
             wants.add(Want.of(t.id(), held));
             haves.addAll(held);
         }
-        if (wants.isEmpty()) {
-            return;
-        }
-        String remote = fetchRemote();
-        TensorTransfers transfers = transfers(remoteUrl(remote), local, progress);
-        TensorTransfers.DownloadReport report = transfers.download(wants, haves);
+        return wants.isEmpty() ? Optional.empty() : Optional.of(new Fetch(wants, haves));
+    }
+
+    private static void fetch(Fetch fetch, Connection connection, Manifest manifest, String what) throws IOException {
+        TensorTransfers.DownloadReport report = connection.transfers().download(fetch.wants(), fetch.haves());
         if (!report.missing().isEmpty()) {
             TensorId first = report.missing().get(0);
             String name = manifest.tensors().stream().filter(t -> t.id().equals(first)).findFirst()
                     .map(ManifestTensor::name).orElse("?");
-            throw new IOException("the remote '" + remote + "' does not have (or does not let you read) "
+            throw new IOException("the remote '" + connection.remote() + "' does not have (or does not let you read) "
                     + report.missing().size() + " tensor(s) of " + what + ", for example " + name + " (" + first
                     + ")");
         }
-        local.parameters().record(manifest);
     }
 }

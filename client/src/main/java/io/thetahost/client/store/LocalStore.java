@@ -273,10 +273,22 @@ public final class LocalStore implements AutoCloseable {
      * fails naming the tensor, so whoever reads {@code out} must discard it on failure.
      */
     public void assemble(Manifest manifest, OutputStream out) throws IOException {
+        assemble(manifest, out, id -> { });
+    }
+
+    /** Where a tensor comes from that may not be stored yet: a download still under way. */
+    public interface Arrivals {
+        /** Returns once the tensor is stored here; throws if it never will be. */
+        void awaitStored(TensorId id) throws IOException;
+    }
+
+    /** As above, each tensor read once {@code arrivals} says it is stored (on the read-ahead's threads). */
+    public void assemble(Manifest manifest, OutputStream out, Arrivals arrivals) throws IOException {
         // The store's decoder checks every tensor against its id as it ends (DecodingStream).
         TensorSource decoder = new TensorSource() {
             @Override
             public InputStream open(TensorId id, DType dtype, Shape shape) throws IOException {
+                arrivals.awaitStored(id);
                 return store.open(id).orElseThrow(() -> new IOException("not in the local store"));
             }
 

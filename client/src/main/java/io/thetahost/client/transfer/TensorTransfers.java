@@ -57,7 +57,8 @@ public final class TensorTransfers {
     private long bytesSent;
     private long bytesReceived;
     /** The exchange in progress, whose bytes count in progress reports before it ends. */
-    private Exchange current;
+    private volatile Exchange current;
+    private volatile boolean aborted;
 
     /** Bases compared in full per uploaded tensor unless configured. */
     public static final int DEFAULT_CANDIDATES = 3;
@@ -97,6 +98,22 @@ public final class TensorTransfers {
             EncoderOptions options) {
         return new TensorTransfers(Transport.forRemote(Remote.parse(url), git), local,
                 new Encoder(options, LowRankDetector.available()), progress);
+    }
+
+    /**
+     * Ends the transfer in progress from another thread, and any later one at its start: the exchange is closed, so
+     * its reader fails ("aborted").
+     */
+    public void abort() {
+        aborted = true;
+        Exchange x = current;
+        if (x != null) {
+            try {
+                x.close();
+            } catch (IOException ignored) {
+                // Closing to wake the reader; it reports the failure.
+            }
+        }
     }
 
     /** Bytes of protocol (requests and responses, framing included) sent and received so far. */
@@ -371,8 +388,14 @@ public final class TensorTransfers {
      */
     private <T> T exchange(TransferRequest request, RequestBody body, ReaderOf readerOf, Handler<T> handler)
             throws IOException {
+        if (aborted) {
+            throw new TransferFailedException("the transfer was aborted");
+        }
         try (Exchange x = transport.open()) {
             current = x;
+            if (aborted) {
+                throw new TransferFailedException("the transfer was aborted");
+            }
             IOException writeFailure = null;
             TransportOutput out = new TransportOutput(x.request());
             try {
