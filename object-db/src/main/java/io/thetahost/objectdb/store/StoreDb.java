@@ -40,7 +40,7 @@ public final class StoreDb implements AutoCloseable {
     static final int FORMAT = 1;
 
     static {
-        RocksDB.loadLibrary();
+        RocksNativeLibrary.load();
     }
 
     private final Path path;
