@@ -11,7 +11,8 @@
 #   push              git push over SSH of v1 then v2 (theta's hook)    against stock git pushing the file as a blob
 #   clone             git clone over SSH of that history                against stock git cloning the blob history
 #
-# and prints each time, the ratio theta / anchor, and the peak resident set of theta's and git-lfs's own processes:
+# and theta delta's encoding and decoding throughput on one core (taskset -c 0, warm) for v1 -> v2 and the fixtures.
+# It prints each time, the ratio theta / anchor, and the peak resident set of theta's and git-lfs's own processes:
 # the filter process git starts (run under GNU time through git's filter.*.process setting), and for a push the
 # largest process of the push (theta's pre-push hook; for stock git, git itself). git's own memory is not counted:
 # git holds a smudged file whole in memory whatever filter made it. theta runs with the launcher's default memory
@@ -152,6 +153,26 @@ timed theta-checkout "$workdir/theta" git "${under_time_filters[@]}" checkout --
 timed lfs-checkout "$workdir/lfs" git "${under_time_filters[@]}" checkout -- model.safetensors
 cmp -s "$workdir/v2.safetensors" "$workdir/theta/model.safetensors" || fail "theta's checkout differs from v2"
 cmp -s "$workdir/v2.safetensors" "$workdir/lfs/model.safetensors" || fail "git-lfs's checkout differs from v2"
+# theta delta on one core (taskset -c 0), warm (--repeat: the last run counts): encoding and decoding throughput of
+# the changed tensors, on the generated pair and on the fixtures (PyTorch's GPT-2-like model and its LoRA merge).
+fixtures="$script_dir/../fixtures/checkpoints"
+declare -A encode_rate decode_rate
+delta_rate() { # NAME REPEAT theta-delta-arguments...
+  local name="$1" repeat="$2"
+  shift 2
+  log "theta delta $name on one core"
+  taskset -c 0 "$theta_bin" delta --json --repeat "$repeat" "$@" >"$workdir/delta-$name.json" \
+    2>"$workdir/delta-$name.err" || fail "theta delta $name failed: $(tail -n 5 "$workdir/delta-$name.err")"
+  read -r "encode_rate[$name]" "decode_rate[$name]" < <(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["verified"], "theta delta did not verify every tensor"
+print("%.0f %.0f" % (d["encode_mb_per_s"], d["decode_mb_per_s"]))' "$workdir/delta-$name.json")
+}
+delta_rate generated 2 "$workdir/v1.safetensors" "$workdir/v2.safetensors"
+delta_rate fixtures 5 "$fixtures/base.safetensors" "$fixtures/lora_merged.safetensors"
+delta_rate fixtures-adapter 5 --adapter "$fixtures/adapter_model.safetensors" "$fixtures/base.safetensors" \
+  "$fixtures/lora_merged.safetensors"
+
 # Neither is needed any more: the disk they take (3 x N) is what a large run needs for the pushes and clones.
 rm -rf "$workdir/lfs" "$workdir/v1.safetensors"
 
@@ -173,6 +194,11 @@ row "add v2" theta-add-v2 lfs-add-v2
 row checkout theta-checkout lfs-checkout
 row push theta-push git-push
 row clone theta-clone git-clone
+echo
+printf '%-34s %12s %12s\n' "theta delta, one core, warm" "encode MB/s" "decode MB/s"
+for name in generated fixtures fixtures-adapter; do
+  printf '%-34s %12s %12s\n' "$name" "${encode_rate[$name]}" "${decode_rate[$name]}"
+done
 echo "anchors: git-lfs for add and checkout, stock git moving the file as a blob for push and clone (same daemon);"
 echo "MiB: peak resident set of the filter process (add, checkout, theta's clone), else of the step's largest process"
 stop_thetahost
