@@ -13,8 +13,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Finds low rank in {@code D = f32(target) - f32(base)} with a randomized SVD (Halko, Martinsson and Tropp): a
  * random projection {@code Y = D * Omega} with one power iteration, an orthonormal basis Q of Y, and the
- * eigen-decomposition of the small matrix {@code (Q^T D)(Q^T D)^T}. D is never held whole: each pass reads it in
- * row chunks, so memory is O((m + n) * k) for a sketch of k columns, bounded by the configured rank.
+ * eigen-decomposition of the small matrix {@code (Q^T D)(Q^T D)^T}. D is held whole only when one chunk holds it;
+ * otherwise each pass reads it in row chunks, so memory is one chunk plus O((m + n) * k) for a sketch of k columns,
+ * bounded by the configured rank. A sketch for rank {@link #FIRST_SKETCH_RANK} comes first, the full one only when
+ * that one finds more.
  *
  * <p>Encoder-side only (ND4J, double precision); the factors it returns go through the canonical apply, and the
  * residual makes the result exact whatever their precision.
@@ -25,6 +27,8 @@ final class SvdLowRankDetector implements LowRankDetector {
     /** The largest rank worth looking for, whatever the matrix. */
     static final int MAX_RANK = 256;
     private static final int OVERSAMPLE = 8;
+    /** The rank the first, cheaper sketch is sized for. */
+    static final int FIRST_SKETCH_RANK = 16;
 
     @Override
     public Optional<LowRankFactors> detect(TensorInput target, TensorInput base, EncoderOptions options)
@@ -45,10 +49,39 @@ final class SvdLowRankDetector implements LowRankDetector {
         }
         int k = Math.min(maxRank + OVERSAMPLE, Math.min(m, n));
         Passes passes = new Passes(target, base, options, m, n);
+        // Updates are mostly of small rank (LoRA's 4 to 64): a sketch of FIRST_SKETCH_RANK columns finds those at a
+        // fraction of the cost of one sized for maxRank. Only when its spectrum has not fallen below the noise floor
+        // within the sketch (less than the oversampling to spare) is the full one made.
+        int first = Math.min(k, FIRST_SKETCH_RANK + OVERSAMPLE);
+        Sketch sketch = sketch(passes, first, m, n);
+        if (sketch != null && sketch.rank() > first - OVERSAMPLE && first < k) {
+            sketch = sketch(passes, k, m, n);
+        }
+        if (sketch == null || sketch.rank() == 0 || sketch.rank() > maxRank) {
+            return Optional.empty();
+        }
+        return Optional.of(sketch.factors());
+    }
+
+    /** What a sketch of D found: how many singular values stand above the noise floor, and the factors of that rank. */
+    private record Sketch(int rank, INDArray q, INDArray c, INDArray vectors, int k, int m, int n) {
+        LowRankFactors factors() {
+            INDArray w = Nd4j.create(DataType.DOUBLE, k, rank);
+            for (int j = 0; j < rank; j++) {
+                w.putColumn(j, vectors.getColumn(k - 1 - j));
+            }
+            INDArray b = q.mmul(w);
+            INDArray a = w.transpose().mmul(c);
+            return new LowRankFactors(rank, m, n, floats(b, m, rank), floats(a, rank, n));
+        }
+    }
+
+    /** A randomized sketch of D of {@code k} columns, or null when D holds a non-finite value or is zero. */
+    private static Sketch sketch(Passes passes, int k, int m, int n) throws IOException {
         INDArray omega = gaussian(n, k);
         INDArray y = passes.times(omega);
         if (y == null) {
-            return Optional.empty();
+            return null;
         }
         INDArray z = passes.transposeTimes(y);
         y = passes.times(z);
@@ -59,22 +92,13 @@ final class SvdLowRankDetector implements LowRankDetector {
         INDArray values = Eigen.symmetricGeneralizedEigenvalues(vectors, true);
         double largest = Math.sqrt(Math.max(0, values.getDouble(k - 1)));
         if (largest == 0) {
-            return Optional.empty();
+            return null;
         }
         int rank = 0;
         while (rank < k && Math.sqrt(Math.max(0, values.getDouble(k - 1 - rank))) > NOISE_FLOOR * largest) {
             rank++;
         }
-        if (rank > maxRank) {
-            return Optional.empty();
-        }
-        INDArray w = Nd4j.create(DataType.DOUBLE, k, rank);
-        for (int j = 0; j < rank; j++) {
-            w.putColumn(j, vectors.getColumn(k - 1 - j));
-        }
-        INDArray b = q.mmul(w);
-        INDArray a = w.transpose().mmul(c);
-        return Optional.of(new LowRankFactors(rank, m, n, floats(b, m, rank), floats(a, rank, n)));
+        return new Sketch(rank, q, c, vectors, k, m, n);
     }
 
     private static INDArray gaussian(int rows, int cols) {
@@ -108,6 +132,7 @@ final class SvdLowRankDetector implements LowRankDetector {
         private final int n;
         private final FloatElements f;
         private final int width;
+        private INDArray whole;
 
         Passes(TensorInput target, TensorInput base, EncoderOptions options, int m, int n) {
             this.target = target;
@@ -123,6 +148,9 @@ final class SvdLowRankDetector implements LowRankDetector {
 
         /** D * x (m x cols), or null when D holds a non-finite value (no low rank to find there). */
         INDArray times(INDArray x) throws IOException {
+            if (whole != null) {
+                return whole.mmul(x);
+            }
             INDArray out = Nd4j.create(DataType.DOUBLE, m, x.columns());
             try (ChunkedPair chunks = new ChunkedPair(target, base, rowsPerChunk)) {
                 while (chunks.next()) {
@@ -130,6 +158,7 @@ final class SvdLowRankDetector implements LowRankDetector {
                     if (d == null) {
                         return null;
                     }
+                    keepIfWhole(chunks, d);
                     long first = chunks.firstRow();
                     out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(first, first + d.rows()),
                             org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(d.mmul(x));
@@ -140,6 +169,9 @@ final class SvdLowRankDetector implements LowRankDetector {
 
         /** D^T * x (n x cols). */
         INDArray transposeTimes(INDArray x) throws IOException {
+            if (whole != null) {
+                return whole.transpose().mmul(x);
+            }
             INDArray out = Nd4j.create(DataType.DOUBLE, n, x.columns());
             try (ChunkedPair chunks = new ChunkedPair(target, base, rowsPerChunk)) {
                 while (chunks.next()) {
@@ -151,6 +183,16 @@ final class SvdLowRankDetector implements LowRankDetector {
                 }
             }
             return out;
+        }
+
+        /**
+         * D whole, kept after the first pass when one chunk holds all of it (small matrices): the later passes then
+         * read no tensor bytes. Memory: that one chunk, as during a pass.
+         */
+        private void keepIfWhole(ChunkedPair chunks, INDArray d) {
+            if (chunks.firstRow() == 0 && d.rows() == m) {
+                whole = d;
+            }
         }
 
         private INDArray difference(ChunkedPair chunks) {

@@ -88,6 +88,18 @@ class EncoderChoiceTest {
     }
 
     @Test
+    void aLowRankUpdateBeyondTheFirstSketchIsFoundByTheFullOne() throws IOException {
+        byte[] base = weights(DType.F32);
+        int rank = SvdLowRankDetector.FIRST_SKETCH_RANK * 2;
+        assertTrue(rank <= Math.min(ROWS, COLS) / 4, "within the rank the detector looks for");
+        byte[] target = canonical(base, randomFactors(rank));
+        try (Encoder.Result r = choose(DType.F32, base, target, Optional.empty())) {
+            assertEquals(EncodingKind.LOW_RANK, r.kind(), r.candidates().toString());
+            assertTrue(r.encoding().size() < size(r, EncodingKind.XOR) / 2, r.candidates().toString());
+        }
+    }
+
+    @Test
     void knownFactorsAreTriedAndWinWhenExact() throws IOException {
         byte[] base = weights(DType.F32);
         LowRankFactors update = randomFactors(8);
