@@ -12,6 +12,8 @@ import java.util.Arrays;
  */
 public final class PacketReader {
     private static final int END = -1;
+    /** The special packets, by their declared length (0, 1, 2). */
+    private static final Packet[] SPECIAL = {Packet.FLUSH, Packet.DELIM, Packet.RESPONSE_END};
 
     private final InputStream in;
     private final byte[] header = new byte[4];
@@ -29,20 +31,15 @@ public final class PacketReader {
      */
     public Packet read() throws IOException {
         int length = nextLength();
-        switch (length) {
-            case END:
-                return null;
-            case 0:
-                return Packet.FLUSH;
-            case 1:
-                return Packet.DELIM;
-            case 2:
-                return Packet.RESPONSE_END;
-            default:
-                byte[] payload = new byte[length - 4];
-                readPayload(payload, payload.length);
-                return Packet.owning(payload);
+        if (length == END) {
+            return null;
         }
+        if (length < SPECIAL.length) {
+            return SPECIAL[length];
+        }
+        byte[] payload = new byte[length - 4];
+        readPayload(payload, payload.length);
+        return Packet.owning(payload);
     }
 
     /**
@@ -57,20 +54,15 @@ public final class PacketReader {
         }
         int length = nextLength();
         payloadLength = 0;
-        switch (length) {
-            case END:
-                return null;
-            case 0:
-                return PacketType.FLUSH;
-            case 1:
-                return PacketType.DELIM;
-            case 2:
-                return PacketType.RESPONSE_END;
-            default:
-                readPayload(payload, length - 4);
-                payloadLength = length - 4;
-                return PacketType.DATA;
+        if (length == END) {
+            return null;
         }
+        if (length < SPECIAL.length) {
+            return SPECIAL[length].type();
+        }
+        readPayload(payload, length - 4);
+        payloadLength = length - 4;
+        return PacketType.DATA;
     }
 
     /** The payload's length of the last packet {@link #readInto} read (0 unless a data packet). */
