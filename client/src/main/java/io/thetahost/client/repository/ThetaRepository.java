@@ -181,6 +181,7 @@ public final class ThetaRepository {
             return BackgroundFetch.nothingToFetch(local);
         }
         Connection connection = connect(local, progress);
+        local.overlapDownloadAndAssembly();
         return BackgroundFetch.start(local, connection.transfers()::abort,
                 () -> fetch(fetch.get(), connection, manifest, what));
     }

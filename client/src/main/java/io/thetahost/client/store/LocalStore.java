@@ -45,6 +45,8 @@ public final class LocalStore implements AutoCloseable {
     private final TensorStore store;
     private final ParameterIndex parameters;
     private final EncoderOptions options;
+    /** A download and an assembly run at once: see {@link #overlapDownloadAndAssembly()}. */
+    private volatile boolean overlapped;
 
     private LocalStore(TensorStore store, ParameterIndex parameters, EncoderOptions options) {
         this.store = store;
@@ -196,14 +198,26 @@ public final class LocalStore implements AutoCloseable {
      * {@link #storeBudget()}, as {@link #add(InputStream, String, Progress)}.
      */
     public Receiver receiver() {
-        return new Receiver();
+        return new Receiver(overlapped ? weight(Long.MAX_VALUE) : storeBudget());
+    }
+
+    /**
+     * From now on a download and an assembly run at once (a checkout that writes each tensor while later ones
+     * download): each gets part of the memory it has alone, so that together they stay within the heap. A download
+     * then verifies one encoding while it reads the next (its weight: five chunks), and an assembly decodes one tensor
+     * ahead into a pipe of a sixteenth of the heap; at the launcher's 256 MiB heap and 16 MiB chunks, 80 MiB plus
+     * about 80 MiB, where alone they may take five eighths and three quarters of it.
+     */
+    public void overlapDownloadAndAssembly() {
+        overlapped = true;
     }
 
     /** See {@link #receiver()}. Close it after {@link #finish()}, or to give up. */
     public final class Receiver implements AutoCloseable {
-        private final StoreWorkers workers = new StoreWorkers(WORKER_THREADS, storeBudget());
+        private final StoreWorkers workers;
 
-        private Receiver() {
+        private Receiver(long budget) {
+            workers = new StoreWorkers(WORKER_THREADS, budget);
         }
 
         /**
@@ -303,7 +317,9 @@ public final class LocalStore implements AutoCloseable {
             order.add(new ReadAhead.Item(manifest.tensors().get(i).id(), entries.get(i).dtype(),
                     entries.get(i).shape()));
         }
-        try (ReadAhead ahead = new ReadAhead(order, decoder, WORKER_THREADS, Runtime.getRuntime().maxMemory() / 8)) {
+        long heap = Runtime.getRuntime().maxMemory();
+        try (ReadAhead ahead = overlapped ? new ReadAhead(order, decoder, 1, heap / 16)
+                : new ReadAhead(order, decoder, WORKER_THREADS, heap / 8)) {
             Checkpoints.assemble(manifest, ahead, out);
         }
     }

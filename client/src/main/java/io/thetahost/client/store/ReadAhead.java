@@ -116,6 +116,10 @@ final class ReadAhead implements TensorSource, AutoCloseable {
             // The writer gave up on this tensor.
         } catch (IOException | RuntimeException e) {
             pipe.fail(e);
+        } catch (Error e) {
+            // An error ends this worker's thread: the writer waiting on the pipe must hear of it, or it waits forever.
+            pipe.fail(new IOException("decoding tensor " + item.id() + " failed: " + e, e));
+            throw e;
         }
     }
 
