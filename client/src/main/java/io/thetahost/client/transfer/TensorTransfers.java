@@ -116,6 +116,12 @@ public final class TensorTransfers {
         }
     }
 
+    private void throwIfAborted() throws TransferFailedException {
+        if (aborted) {
+            throw new TransferFailedException("the transfer was aborted");
+        }
+    }
+
     /** Bytes of protocol (requests and responses, framing included) sent and received so far. */
     public long bytesSent() {
         return bytesSent;
@@ -388,14 +394,11 @@ public final class TensorTransfers {
      */
     private <T> T exchange(TransferRequest request, RequestBody body, ReaderOf readerOf, Handler<T> handler)
             throws IOException {
-        if (aborted) {
-            throw new TransferFailedException("the transfer was aborted");
-        }
+        throwIfAborted();
         try (Exchange x = transport.open()) {
             current = x;
-            if (aborted) {
-                throw new TransferFailedException("the transfer was aborted");
-            }
+            // An abort between the check above and this exchange becoming current did not close it.
+            throwIfAborted();
             IOException writeFailure = null;
             TransportOutput out = new TransportOutput(x.request());
             try {

@@ -57,7 +57,7 @@ final class SvdLowRankDetector implements LowRankDetector {
         if (sketch != null && sketch.rank() > first - OVERSAMPLE && first < k) {
             sketch = sketch(passes, k, m, n);
         }
-        if (sketch == null || sketch.rank() == 0 || sketch.rank() > maxRank) {
+        if (sketch == null || sketch.rank() > maxRank) {
             return Optional.empty();
         }
         return Optional.of(sketch.factors());

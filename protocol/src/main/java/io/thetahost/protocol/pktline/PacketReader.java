@@ -72,7 +72,6 @@ public final class PacketReader {
 
     /** The next packet's declared length, checked: 0 to 2 for the special packets, else 4 to 65520; END at the end. */
     private int nextLength() throws IOException {
-        byte[] header = this.header;
         int got = readUpTo(header, 0, 4);
         if (got == 0) {
             return END;
@@ -81,7 +80,7 @@ public final class PacketReader {
             throw new MalformedPacketException("input ends inside a pkt-line length", Arrays.copyOf(header, got));
         }
         int length = parseLength(header);
-        if (length > 2 && (length < 4 || length - 4 > Packet.MAX_PAYLOAD)) {
+        if (length >= SPECIAL.length && (length < 4 || length - 4 > Packet.MAX_PAYLOAD)) {
             throw new MalformedPacketException("invalid pkt-line length " + length + " ('"
                     + new String(header, StandardCharsets.US_ASCII) + "')", header.clone());
         }
