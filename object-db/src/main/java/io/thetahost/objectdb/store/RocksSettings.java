@@ -23,9 +23,11 @@ final class RocksSettings implements AutoCloseable {
     /**
      * Memtable memory of all families together (RocksDB's default is 64 MiB per family and two per family, and the
      * blob family's memtable holds whole pieces until they are flushed to blob files): what a store adds to its
-     * process's resident set for writes stays at this, whatever the size of what is written.
+     * process's resident set for writes stays at this, whatever the size of what is written. 32 MiB, not 64: a clone
+     * of 128 MiB tensors, downloading while it writes, peaked at 510-535 MiB resident with 64 and at 479-485 with 32
+     * (bench/clone-memory.sh), in the same time.
      */
-    static final long WRITE_BUFFER_BYTES = 64L << 20;
+    static final long WRITE_BUFFER_BYTES = 32L << 20;
 
     private final List<RocksObject> natives = new ArrayList<>();
     private final DBOptions dbOptions;
