@@ -29,7 +29,7 @@ public final class Encoder {
     static final int ESTIMATE_BLOCKS = 8;
     /** The sample's share of the tensor, between {@link #ESTIMATE_MIN_BYTES} and {@link #ESTIMATE_MAX_BYTES}. */
     static final int ESTIMATE_SHARE = 16;
-    static final long ESTIMATE_MIN_BYTES = 64 * 1024;
+    static final long ESTIMATE_MIN_BYTES = 16 * 1024;
     static final long ESTIMATE_MAX_BYTES = 512 * 1024;
 
     private final EncoderOptions options;
