@@ -155,6 +155,8 @@ cmp -s "$workdir/v2.safetensors" "$workdir/theta/model.safetensors" || fail "the
 cmp -s "$workdir/v2.safetensors" "$workdir/lfs/model.safetensors" || fail "git-lfs's checkout differs from v2"
 # theta delta on one core (taskset -c 0), warm (--repeat: the last run counts): encoding and decoding throughput of
 # the changed tensors, on the generated pair and on the fixtures (PyTorch's GPT-2-like model and its LoRA merge).
+# The fixtures' 3 MB of changed tensors take 40 runs to warm up (the JIT shares the one core): at 5, the figures were
+# a third to a half of these.
 fixtures="$script_dir/../fixtures/checkpoints"
 declare -A encode_rate decode_rate
 delta_rate() { # NAME REPEAT theta-delta-arguments...
@@ -169,8 +171,8 @@ assert d["verified"], "theta delta did not verify every tensor"
 print("%.0f %.0f" % (d["encode_mb_per_s"], d["decode_mb_per_s"]))' "$workdir/delta-$name.json")
 }
 delta_rate generated 2 "$workdir/v1.safetensors" "$workdir/v2.safetensors"
-delta_rate fixtures 5 "$fixtures/base.safetensors" "$fixtures/lora_merged.safetensors"
-delta_rate fixtures-adapter 5 --adapter "$fixtures/adapter_model.safetensors" "$fixtures/base.safetensors" \
+delta_rate fixtures 40 "$fixtures/base.safetensors" "$fixtures/lora_merged.safetensors"
+delta_rate fixtures-adapter 40 --adapter "$fixtures/adapter_model.safetensors" "$fixtures/base.safetensors" \
   "$fixtures/lora_merged.safetensors"
 
 # Neither is needed any more: the disk they take (3 x N) is what a large run needs for the pushes and clones.

@@ -25,7 +25,9 @@ final class RocksSettings implements AutoCloseable {
      * blob family's memtable holds whole pieces until they are flushed to blob files): what a store adds to its
      * process's resident set for writes stays at this, whatever the size of what is written. 32 MiB, not 64: a clone
      * of 128 MiB tensors, downloading while it writes, peaked at 510-535 MiB resident with 64 and at 479-485 with 32
-     * (bench/clone-memory.sh), in the same time.
+     * (bench/clone-memory.sh), in the same time. It costs a git add of 1 GiB about 7% (10.2-10.8 s against 9.5-9.9 s,
+     * 0.5 s more system time): each flush writes its own blob file. Halving only the blob family's memtable during
+     * the clone (a mutable option) did not bring the clone under the bound (510-542 MiB).
      */
     static final long WRITE_BUFFER_BYTES = 32L << 20;
 
