@@ -13,16 +13,19 @@ import io.thetahost.client.push.PrePushCommand;
 import io.thetahost.client.tensors.TensorsCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code theta}: the git extension for model checkpoints. */
 @Command(name = "theta", mixinStandardHelpOptions = true, version = "theta 0.1.0",
-        description = "Version model checkpoints with git: patches, not whole files.",
-        subcommands = {InstallCommand.class, TrackCommand.class, AddCommand.class, CheckoutCommand.class, DeltaCommand.class, TensorsCommand.class,
-                FilterProcess.class, PrePushCommand.class, MergeDriverCommand.class, DiffDriverCommand.class,
-                TextconvCommand.class})
+        description = "Version model checkpoints with git: patches, not whole files.")
 public final class Main implements Runnable {
+    /** theta's commands, in the order usage lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(InstallCommand.class, TrackCommand.class,
+            AddCommand.class, CheckoutCommand.class, DeltaCommand.class, TensorsCommand.class, FilterProcess.class,
+            PrePushCommand.class, MergeDriverCommand.class, DiffDriverCommand.class, TextconvCommand.class);
+
     /** Exit status for a request that was understood but could not be done. */
     public static final int FAILED = 1;
 
@@ -35,6 +38,13 @@ public final class Main implements Runnable {
 
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // picocli reads a command's options by reflection when it is added, and git starts theta for every filter,
+        // hook and driver: only the command named is added (all of them when none is: usage, help, a typo).
+        List<Class<?>> named = args.length == 0 ? List.of() : COMMANDS.stream()
+                .filter(c -> c.getAnnotation(Command.class).name().equals(args[0])).toList();
+        for (Class<?> command : named.isEmpty() ? COMMANDS : named) {
+            cli.addSubcommand(command);
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             if (e instanceof IllegalArgumentException || e instanceof IOException
                     || e instanceof UncheckedIOException) {
