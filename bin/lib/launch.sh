@@ -35,6 +35,39 @@ launch() {
   fi
   # What git should run to call this command again (theta install writes it into git's configuration).
   export THETA_LAUNCHER="$root/bin/$name"
+  # JVM warnings go to stderr, never stdout: a filter's stdout is git's protocol.
+  local logging="-Xlog:disable -Xlog:all=warning:stderr"
+  local share=""
+  if declare -F class_archive_warm_up >/dev/null; then
+    local archive="$jar.jsa"
+    if [ ! "$archive" -nt "$jar" ] && [ ! "$archive.failed" -nt "$jar" ]; then
+      exec 9>"$root/.thetahost-build.lock"
+      flock 9
+      if [ ! "$archive" -nt "$jar" ] && [ ! "$archive.failed" -nt "$jar" ]; then
+        archive_classes "$jar" "$archive" "$default_opts $logging"
+      fi
+      flock -u 9
+    fi
+    [ "$archive" -nt "$jar" ] && share="-XX:SharedArchiveFile=$archive"
+  fi
   # The variable named by opts_var (THETAHOST_JAVA_OPTS, THETA_JAVA_OPTS) passes JVM options, e.g. -Xmx512m.
-  exec java $default_opts ${!opts_var:-} -jar "$jar" "$@"
+  exec java $default_opts $logging $share ${!opts_var:-} -jar "$jar" "$@"
+}
+
+# archive_classes JAR ARCHIVE JAVA_OPTS: class data sharing for a command started often (git starts theta for every
+# filter, hook and driver): the classes a representative run loads (class_archive_warm_up, given the java command to
+# run) are archived once per build, and every later start maps them instead of loading them from the jars, about 0.1
+# to 0.2 s less per start. Best effort: when the warm-up fails, commands run without the archive until the next build
+# (ARCHIVE.failed, with the warm-up's output, says why).
+archive_classes() {
+  local jar=$1 archive=$2 opts=$3
+  local tmp
+  tmp="$(mktemp -d "${TMPDIR:-/tmp}/theta-class-archive.XXXXXX")"
+  if (class_archive_warm_up "$tmp" java $opts -XX:ArchiveClassesAtExit="$tmp/classes.jsa" -jar "$jar") \
+      >"$tmp/warm-up.log" 2>&1 && [ -s "$tmp/classes.jsa" ]; then
+    mv -f "$tmp/classes.jsa" "$archive"
+  else
+    mv -f "$tmp/warm-up.log" "$archive.failed"
+  fi
+  rm -rf "$tmp"
 }
