@@ -48,6 +48,7 @@ public final class StoreDb implements AutoCloseable {
     private volatile Rocks rocks;
     private final WriteOptions plainWrites = new WriteOptions();
     private final WriteOptions syncedWrites = new WriteOptions().setSync(true);
+    private final DirectPutBuffers directPuts = new DirectPutBuffers();
     private final ReadOptions latest = new ReadOptions();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Set<ReadView> openViews = ConcurrentHashMap.newKeySet();
@@ -170,8 +171,20 @@ public final class StoreDb implements AutoCloseable {
 
     public void put(Column column, byte[] key, byte[] value, int valueLength, boolean sync) throws IOException {
         guardedWrite("write " + column, () -> {
-            rocks.db.put(rocks.handles.get(column), sync ? syncedWrites : plainWrites, key, 0, key.length, value, 0,
-                    valueLength);
+            WriteOptions options = sync ? syncedWrites : plainWrites;
+            ByteBuffer direct = valueLength < DirectPutBuffers.MIN_VALUE_BYTES ? null
+                    : directPuts.take(key.length + valueLength);
+            if (direct == null) {
+                rocks.db.put(rocks.handles.get(column), options, key, 0, key.length, value, 0, valueLength);
+                return null;
+            }
+            try {
+                direct.put(key).put(value, 0, valueLength);
+                rocks.db.put(rocks.handles.get(column), options, direct.slice(0, key.length),
+                        direct.slice(key.length, valueLength));
+            } finally {
+                directPuts.give(direct);
+            }
             return null;
         });
     }
