@@ -21,18 +21,24 @@ launch() {
     [ -n "$(find "${dirs[@]}" -newer "$jar" -type f -print -quit 2>/dev/null)" ]
   }
 
-  if stale; then
-    # One build at a time, however many commands start at once; the others wait, then find it done.
+  # once_under_lock NEEDED DO: runs DO if NEEDED holds, checking again under the build lock: of the commands that
+  # start at once, one does it; the others wait, then find it done.
+  once_under_lock() {
+    "$1" || return 0
     exec 9>"$root/.thetahost-build.lock"
     flock 9
-    if stale; then
-      echo "$name: building with Maven (first use, or the sources changed)..." >&2
-      (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests -pl "$module" -am package) >&2
-      # Maven leaves a jar whose classes did not change as it was, older than the sources: mark it current.
-      touch "$jar"
-    fi
+    if "$1"; then "$2"; fi
     flock -u 9
-  fi
+  }
+
+  build() {
+    echo "$name: building with Maven (first use, or the sources changed)..." >&2
+    (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests -pl "$module" -am package) >&2
+    # Maven leaves a jar whose classes did not change as it was, older than the sources: mark it current.
+    touch "$jar"
+  }
+
+  once_under_lock stale build
   # What git should run to call this command again (theta install writes it into git's configuration).
   export THETA_LAUNCHER="$root/bin/$name"
   # JVM warnings go to stderr, never stdout: a filter's stdout is git's protocol.
@@ -40,14 +46,9 @@ launch() {
   local share=""
   if declare -F class_archive_warm_up >/dev/null; then
     local archive="$jar.jsa"
-    if [ ! "$archive" -nt "$jar" ] && [ ! "$archive.failed" -nt "$jar" ]; then
-      exec 9>"$root/.thetahost-build.lock"
-      flock 9
-      if [ ! "$archive" -nt "$jar" ] && [ ! "$archive.failed" -nt "$jar" ]; then
-        archive_classes "$jar" "$archive" "$default_opts $logging"
-      fi
-      flock -u 9
-    fi
+    unarchived() { [ ! "$archive" -nt "$jar" ] && [ ! "$archive.failed" -nt "$jar" ]; }
+    make_archive() { archive_classes "$jar" "$archive" "$default_opts $logging"; }
+    once_under_lock unarchived make_archive
     [ "$archive" -nt "$jar" ] && share="-XX:SharedArchiveFile=$archive"
   fi
   # The variable named by opts_var (THETAHOST_JAVA_OPTS, THETA_JAVA_OPTS) passes JVM options, e.g. -Xmx512m.
