@@ -14,11 +14,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DirectPutBuffers {
     /** Values from this size on go through a direct buffer. */
     static final int MIN_VALUE_BYTES = 64 << 10;
+    /**
+     * Values above this size (a store configured with pieces larger than the default 4 MiB) take the byte array path:
+     * four buffers then stay within 32 MiB, well inside the launchers' 128 MiB of direct memory.
+     */
+    static final int MAX_VALUE_BYTES = 8 << 20;
     /** The client's writers (one per core, up to 4) each find one. */
     static final int BUFFERS = 4;
 
     private final ArrayBlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
     private final AtomicInteger made = new AtomicInteger();
+
+    /** Whether a value of this size goes through a direct buffer. */
+    static boolean suits(int valueBytes) {
+        return valueBytes >= MIN_VALUE_BYTES && valueBytes <= MAX_VALUE_BYTES;
+    }
 
     /** A cleared buffer of at least {@code bytes}, or null when all are in use; give it back after the write. */
     ByteBuffer take(int bytes) {

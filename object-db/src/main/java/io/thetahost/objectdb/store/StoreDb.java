@@ -172,8 +172,7 @@ public final class StoreDb implements AutoCloseable {
     public void put(Column column, byte[] key, byte[] value, int valueLength, boolean sync) throws IOException {
         guardedWrite("write " + column, () -> {
             WriteOptions options = sync ? syncedWrites : plainWrites;
-            ByteBuffer direct = valueLength < DirectPutBuffers.MIN_VALUE_BYTES ? null
-                    : directPuts.take(key.length + valueLength);
+            ByteBuffer direct = DirectPutBuffers.suits(valueLength) ? directPuts.take(key.length + valueLength) : null;
             if (direct == null) {
                 rocks.db.put(rocks.handles.get(column), options, key, 0, key.length, value, 0, valueLength);
                 return null;
