@@ -1,11 +1,15 @@
 package io.thetahost.codec.encode;
 
-import io.thetahost.codec.numeric.Elements;
 import io.thetahost.codec.numeric.FloatElements;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.MemoryWorkspaceManager;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.eigen.Eigen;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,6 +33,21 @@ final class SvdLowRankDetector implements LowRankDetector {
     private static final int OVERSAMPLE = 8;
     /** The rank the first, cheaper sketch is sized for. */
     static final int FIRST_SKETCH_RANK = 16;
+    /**
+     * Small matrices are sketched in a workspace of {@link #WORKSPACE_BYTES} per thread, reused from one tensor to the
+     * next: each fresh native array otherwise cost a malloc and the page faults of its first touch, which on small
+     * matrices took longer than the products (a 160 x 480 D: 0.3 to 1 ms to allocate and fill, 0.1 ms to fill in a
+     * workspace). Only when D in doubles fits in {@link #WORKSPACE_MATRIX_BYTES}, which leaves room for the sketches
+     * ({@code (m + n) * k} doubles a few times over); anything beyond spills to ordinary allocations. Memory: this much
+     * per thread that has sketched a small matrix, for the thread's life.
+     */
+    static final long WORKSPACE_BYTES = 4L << 20;
+    static final long WORKSPACE_MATRIX_BYTES = 1L << 20;
+    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+            .initialSize(WORKSPACE_BYTES)
+            .policyLearning(LearningPolicy.NONE)
+            .policySpill(SpillPolicy.EXTERNAL)
+            .build();
 
     static {
         // JavaCPP reads /proc/self/statm at every native allocation to compare the resident set with this limit, and
@@ -61,6 +80,16 @@ final class SvdLowRankDetector implements LowRankDetector {
         if (!LowRankGate.mayBeLowRank(target, base, maxRank, NOISE_FLOOR)) {
             return Optional.empty();
         }
+        MemoryWorkspaceManager workspaces = Nd4j.getWorkspaceManager();
+        try (MemoryWorkspace scope = (long) m * n * Double.BYTES <= WORKSPACE_MATRIX_BYTES
+                ? workspaces.getAndActivateWorkspace(WORKSPACE, "low-rank-detector")
+                : workspaces.scopeOutOfWorkspaces()) {
+            return detect(target, base, options, m, n, maxRank);
+        }
+    }
+
+    private Optional<LowRankFactors> detect(TensorInput target, TensorInput base, EncoderOptions options, int m, int n,
+            int maxRank) throws IOException {
         int k = Math.min(maxRank + OVERSAMPLE, Math.min(m, n));
         Passes passes = new Passes(target, base, options, m, n);
         // Updates are mostly of small rank (LoRA's 4 to 64): a sketch of FIRST_SKETCH_RANK columns finds those at a
@@ -78,14 +107,15 @@ final class SvdLowRankDetector implements LowRankDetector {
     }
 
     /** What a sketch of D found: how many singular values stand above the noise floor, and the factors of that rank. */
-    private record Sketch(int rank, INDArray q, INDArray c, INDArray vectors, int k, int m, int n) {
+    private record Sketch(int rank, INDArray q, INDArray dtq, INDArray vectors, int k, int m, int n) {
         LowRankFactors factors() {
             INDArray w = Nd4j.create(DataType.DOUBLE, k, rank);
             for (int j = 0; j < rank; j++) {
                 w.putColumn(j, vectors.getColumn(k - 1 - j));
             }
-            INDArray b = q.mmul(w);
-            INDArray a = w.transpose().mmul(c);
+            INDArray b = Nd4j.gemm(q, w, false, false);
+            // A = W^T Q^T D = W^T (D^T Q)^T.
+            INDArray a = Nd4j.gemm(w, dtq, true, true);
             return new LowRankFactors(rank, m, n, floats(b, m, rank), floats(a, rank, n));
         }
     }
@@ -101,8 +131,9 @@ final class SvdLowRankDetector implements LowRankDetector {
         y = passes.times(z);
         INDArray q = y.dup('f');
         Nd4j.getBlasWrapper().lapack().geqrf(q, Nd4j.create(DataType.DOUBLE, new long[] {k, k}, 'f'));
-        INDArray c = passes.transposeTimes(q).transpose();
-        INDArray vectors = c.mmul(c.transpose()).dup('f');
+        // C = Q^T D, kept as its transpose D^T Q; C C^T is then (D^T Q)^T (D^T Q).
+        INDArray dtq = passes.transposeTimes(q);
+        INDArray vectors = Nd4j.gemm(dtq, dtq, true, false).dup('f');
         INDArray values = Eigen.symmetricGeneralizedEigenvalues(vectors, true);
         double largest = Math.sqrt(Math.max(0, values.getDouble(k - 1)));
         if (largest == 0) {
@@ -112,7 +143,7 @@ final class SvdLowRankDetector implements LowRankDetector {
         while (rank < k && Math.sqrt(Math.max(0, values.getDouble(k - 1 - rank))) > NOISE_FLOOR * largest) {
             rank++;
         }
-        return new Sketch(rank, q, c, vectors, k, m, n);
+        return new Sketch(rank, q, dtq, vectors, k, m, n);
     }
 
     /**
@@ -156,7 +187,10 @@ final class SvdLowRankDetector implements LowRankDetector {
         return out;
     }
 
-    /** Products with D, computed a row chunk at a time. */
+    /**
+     * Products with D, computed a row chunk at a time. Through {@link Nd4j#gemm} with transpose flags: {@code mmul}
+     * of a transposed view copied the operand first, which made those products four times as slow on small matrices.
+     */
     private static final class Passes {
         private final TensorInput target;
         private final TensorInput base;
@@ -182,7 +216,7 @@ final class SvdLowRankDetector implements LowRankDetector {
         /** D * x (m x cols), or null when D holds a non-finite value (no low rank to find there). */
         INDArray times(INDArray x) throws IOException {
             if (whole != null) {
-                return whole.mmul(x);
+                return Nd4j.gemm(whole, x, false, false);
             }
             INDArray out = Nd4j.create(DataType.DOUBLE, m, x.columns());
             try (ChunkedPair chunks = new ChunkedPair(target, base, rowsPerChunk)) {
@@ -203,7 +237,7 @@ final class SvdLowRankDetector implements LowRankDetector {
         /** D^T * x (n x cols). */
         INDArray transposeTimes(INDArray x) throws IOException {
             if (whole != null) {
-                return whole.transpose().mmul(x);
+                return Nd4j.gemm(whole, x, true, false);
             }
             INDArray out = Nd4j.create(DataType.DOUBLE, n, x.columns());
             try (ChunkedPair chunks = new ChunkedPair(target, base, rowsPerChunk)) {
@@ -212,7 +246,7 @@ final class SvdLowRankDetector implements LowRankDetector {
                     long first = chunks.firstRow();
                     INDArray rows = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(first, first + d.rows()),
                             org.nd4j.linalg.indexing.NDArrayIndex.all());
-                    out.addi(d.transpose().mmul(rows));
+                    out.addi(Nd4j.gemm(d, rows.dup(), true, false));
                 }
             }
             return out;
@@ -233,12 +267,11 @@ final class SvdLowRankDetector implements LowRankDetector {
             byte[] b = chunks.base();
             int rows = t.length / width / n;
             double[] d = new double[rows * n];
-            for (int i = 0; i < d.length; i++) {
-                double v = (double) f.toFloat(Elements.get(t, i, width)) - f.toFloat(Elements.get(b, i, width));
-                if (!Double.isFinite(v)) {
+            RowDifference row = new RowDifference(f, n);
+            for (int i = 0; i < rows; i++) {
+                if (!row.read(t, b, i * n, d, i * n)) {
                     return null;
                 }
-                d[i] = v;
             }
             return matrix(d, rows, n);
         }
