@@ -115,7 +115,21 @@ public final class LowRankEncoding {
             } else {
                 System.arraycopy(w, 0, acc, 0, columns);
             }
-            for (int k = 0; k < rank; k++) {
+            int k = 0;
+            // Two ranks a pass: the same operations on each element in the same order, one load and store of acc
+            // fewer per pair (the loop is bound by memory, not arithmetic).
+            for (; k + 1 < rank; k += 2) {
+                float bik = b[i * rank + k];
+                float bik1 = b[i * rank + k + 1];
+                float[] aRow = a[k];
+                float[] aRow1 = a[k + 1];
+                for (int j = 0; j < columns; j++) {
+                    float product = bik * aRow[j];
+                    float product1 = bik1 * aRow1[j];
+                    acc[j] = (acc[j] + product) + product1;
+                }
+            }
+            for (; k < rank; k++) {
                 float bik = b[i * rank + k];
                 float[] aRow = a[k];
                 for (int j = 0; j < columns; j++) {
