@@ -17,6 +17,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -60,8 +62,8 @@ public final class DeltaCommand implements Callable<Integer> {
     int chunkMib;
 
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
-            description = "Encode and decode everything N times and report the last run's speed (a warm JVM). "
-                    + "Default: ${DEFAULT-VALUE}")
+            description = "Encode and decode everything N times and report the median speed of the last half of the "
+                    + "runs (a warm JVM). Default: ${DEFAULT-VALUE}")
     int repeat;
 
     @Option(names = "--level", paramLabel = "N", defaultValue = "1",
@@ -81,10 +83,16 @@ public final class DeltaCommand implements Callable<Integer> {
         if (repeat < 1) {
             throw new IllegalArgumentException("--repeat must be at least 1");
         }
-        DeltaReport report = null;
+        // The median of the warm half: one run of a small checkpoint lasts tens of milliseconds, so a collection
+        // or a compilation landing in the last one moved the figure by half.
+        List<DeltaReport> warm = new ArrayList<>();
         for (int run = 0; run < repeat; run++) {
-            report = run(baseCheckpoint, targetCheckpoint, lora, encoder, decoder);
+            DeltaReport r = run(baseCheckpoint, targetCheckpoint, lora, encoder, decoder);
+            if (run >= repeat / 2) {
+                warm.add(r);
+            }
         }
+        DeltaReport report = DeltaReport.withMedianTimes(warm);
         if (baselines) {
             report.baselines(Baselines.zstd19Raw(targetCheckpoint),
                     Baselines.zstd19Xor(targetCheckpoint, baseCheckpoint));

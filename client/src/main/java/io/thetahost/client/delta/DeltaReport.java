@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** What {@code theta delta} found, per tensor and in total, as a table or as JSON. */
@@ -41,6 +42,23 @@ final class DeltaReport {
         encodeNanos += encode;
         decodeNanos += decode;
         encodedRawBytes += entry.size();
+    }
+
+    /**
+     * The last of several runs of the same comparison, with each of its times (encoding, decoding) replaced by the
+     * median of that time over all of them.
+     */
+    static DeltaReport withMedianTimes(List<DeltaReport> runs) {
+        DeltaReport last = runs.get(runs.size() - 1);
+        last.encodeNanos = median(runs.stream().mapToLong(r -> r.encodeNanos).toArray());
+        last.decodeNanos = median(runs.stream().mapToLong(r -> r.decodeNanos).toArray());
+        return last;
+    }
+
+    private static long median(long[] values) {
+        Arrays.sort(values);
+        int mid = values.length / 2;
+        return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
     }
 
     void baselines(long zstd19Raw, long zstd19Xor) {
