@@ -1,6 +1,5 @@
 package io.thetahost.codec.encode;
 
-import io.thetahost.codec.numeric.Elements;
 import io.thetahost.codec.numeric.FloatElements;
 import java.io.IOException;
 
@@ -37,25 +36,21 @@ final class LowRankGate {
             return true;
         }
         int c = Math.min(n, COLUMN_FACTOR * s);
-        FloatElements f = FloatElements.of(target.dtype()).orElseThrow();
-        int width = target.dtype().byteSize();
+        RowDifference difference = new RowDifference(FloatElements.of(target.dtype()).orElseThrow(), n);
         RowSample sample = RowSample.read(target, base, 1, s);
         double[][] sub = new double[s][c];
+        double[] d = new double[n];
         double sampledSquares = 0;
         int r = 0;
         for (RowSample.Block row : sample.blocks()) {
-            byte[] t = row.target();
-            byte[] b = row.base();
-            int next = 0;
+            if (!difference.read(row.target(), row.base(), 0, d, 0)) {
+                return false;
+            }
             for (int j = 0; j < n; j++) {
-                double d = (double) f.toFloat(Elements.get(t, j, width)) - f.toFloat(Elements.get(b, j, width));
-                if (!Double.isFinite(d)) {
-                    return false;
-                }
-                sampledSquares += d * d;
-                if (next < c && j == (int) ((long) next * n / c)) {
-                    sub[r][next++] = d;
-                }
+                sampledSquares += d[j] * d[j];
+            }
+            for (int next = 0; next < c; next++) {
+                sub[r][next] = d[(int) ((long) next * n / c)];
             }
             r++;
         }
