@@ -196,7 +196,7 @@ final class SvdLowRankDetector implements LowRankDetector {
 
     /**
      * Products with D, computed a row chunk at a time. Through {@link Nd4j#gemm} with transpose flags: {@code mmul}
-     * of a transposed view copied the operand first, which made those products four times as slow on small matrices.
+     * of a transposed view copies the operand first.
      */
     private static final class Passes {
         private final TensorInput target;
