@@ -102,7 +102,7 @@ final class ReadAhead implements TensorSource, AutoCloseable {
             }
             while (true) {
                 // Straight into one array (readNBytes(int) would gather 16 KiB pieces and copy them).
-                byte[] block = new byte[BLOCK];
+                byte[] block = pipe.spareBlock();
                 int n = in.readNBytes(block, 0, BLOCK);
                 if (n > 0) {
                     pipe.put(n == BLOCK ? block : Arrays.copyOf(block, n));
@@ -150,13 +150,34 @@ final class ReadAhead implements TensorSource, AutoCloseable {
 
         private final long capacity;
         private final ArrayDeque<byte[]> blocks = new ArrayDeque<>();
+        /**
+         * Blocks the reader has copied out, for the worker to fill again rather than allocate and zero new ones (a
+         * gigabyte of them per gigabyte checked out). At most {@link #SPARE_BLOCKS}, outside {@code capacity}.
+         */
+        private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
         private long held;
         private boolean ended;
         private boolean closed;
         private Exception failure;
 
+        private static final int SPARE_BLOCKS = 2;
+        private static final byte[] NONE = new byte[0];
+
         Pipe(long capacity) {
             this.capacity = capacity;
+        }
+
+        /** A block of {@link #BLOCK} bytes to fill, every one of which the filler overwrites or leaves unread. */
+        synchronized byte[] spareBlock() {
+            byte[] block = spare.pollFirst();
+            return block != null ? block : new byte[BLOCK];
+        }
+
+        /** The reader is done with {@code block}. */
+        private synchronized void giveBack(byte[] block) {
+            if (block.length == BLOCK && spare.size() < SPARE_BLOCKS && !closed) {
+                spare.addLast(block);
+            }
         }
 
         synchronized void put(byte[] block) {
@@ -184,6 +205,7 @@ final class ReadAhead implements TensorSource, AutoCloseable {
         synchronized void close() {
             closed = true;
             blocks.clear();
+            spare.clear();
             held = 0;
             notifyAll();
         }
@@ -221,7 +243,7 @@ final class ReadAhead implements TensorSource, AutoCloseable {
 
         InputStream reader() {
             return new InputStream() {
-                private byte[] current = new byte[0];
+                private byte[] current = NONE;
                 private int offset;
                 private boolean done;
 
@@ -239,6 +261,10 @@ final class ReadAhead implements TensorSource, AutoCloseable {
                     while (offset == current.length) {
                         if (done) {
                             return -1;
+                        }
+                        if (current.length > 0) {
+                            giveBack(current);
+                            current = NONE;
                         }
                         byte[] block = take();
                         if (block == null) {

@@ -14,7 +14,8 @@ import java.io.OutputStream;
  * An encoding's tensor as a stream of its raw bytes, decoded a chunk at a time as they are read. The last read
  * checks the id: a stream whose bytes do not hash to the id the encoding declares fails there, with
  * {@link InvalidEncodingException}, instead of ending. Memory: one chunk of the target, one of the base (itself
- * possibly such a stream), and the shared sections.
+ * possibly such a stream), the shared sections, and the last chunk's sections and compressed bytes, which the next
+ * chunk's are read into ({@link EncodingReader#nextChunk}).
  */
 public final class DecodingStream extends InputStream {
     private final EncodingReader reader;
@@ -24,7 +25,8 @@ public final class DecodingStream extends InputStream {
     private final TensorId.Hasher hasher;
     private final InputStream encoding;
     private long nextChunk;
-    private byte[] chunk = new byte[0];
+    private static final byte[] EMPTY = new byte[0];
+    private byte[] chunk = EMPTY;
     private int position;
     private TensorId verified;
 
@@ -124,7 +126,10 @@ public final class DecodingStream extends InputStream {
         return n;
     }
 
-    /** Writes each decoded chunk as it is, rather than through a copy in a small buffer. */
+    /**
+     * Writes each decoded chunk as it is, rather than through a copy in a small buffer; {@code out} must be done with
+     * the array when its write returns (as streams are), since the next chunk is decoded into it.
+     */
     @Override
     public long transferTo(OutputStream out) throws IOException {
         java.util.Objects.requireNonNull(out, "out");
@@ -159,16 +164,19 @@ public final class DecodingStream extends InputStream {
         }
         long c = nextChunk++;
         int chunkBytes = Math.toIntExact(header.chunkBytes(c));
-        byte[] baseChunk = null;
+        // The last chunk has been read to its end (or written out by transferTo): its array takes this one, which
+        // saves allocating and zeroing megabytes per chunk. The chunk's size was checked against the limits with the
+        // header.
+        byte[] into = chunk.length == chunkBytes ? chunk : new byte[chunkBytes];
+        chunk = EMPTY;
         if (base != null) {
-            // Straight into one array (readNBytes(int) would gather it in 8 KiB pieces and copy them); the chunk's
-            // size was checked against the limits with the header. The apply overwrites it with the target's chunk.
-            baseChunk = new byte[chunkBytes];
-            if (base.readNBytes(baseChunk, 0, chunkBytes) != chunkBytes) {
+            // Straight into the array (readNBytes(int) would gather it in 8 KiB pieces and copy them). The apply
+            // overwrites it with the target's chunk.
+            if (base.readNBytes(into, 0, chunkBytes) != chunkBytes) {
                 throw new InvalidEncodingException("base tensor ends inside chunk " + c);
             }
         }
-        chunk = apply.chunk(c, reader.nextChunk(), baseChunk);
+        chunk = apply.chunk(c, reader.nextChunk(), into);
         position = 0;
         if (hasher != null) {
             hasher.update(chunk, 0, chunk.length);

@@ -44,8 +44,9 @@ public final class ChunkApply {
     }
 
     /**
-     * @param base the base's chunk (null for dense), which this may overwrite: the patch kinds apply in place, and
-     *     the result may be this array
+     * @param base the base's chunk, which this may overwrite: the patch kinds apply in place, and the result may be
+     *     this array; for dense, which has no base, an array of the chunk's size that this writes the chunk into, or
+     *     null for a new one
      */
     public byte[] chunk(long index, List<Section> sections, byte[] base) throws InvalidEncodingException {
         String where = "chunk " + index;
@@ -57,7 +58,8 @@ public final class ChunkApply {
         switch (header.kind()) {
             case DENSE:
                 checkLength(s.get(SectionTag.PLANES), expected, where + " planes");
-                out = DenseEncoding.apply(s.get(SectionTag.PLANES), dtype);
+                out = DenseEncoding.apply(s.get(SectionTag.PLANES), dtype,
+                        base != null && base.length == expected ? base : new byte[(int) expected]);
                 break;
             case XOR:
                 checkLength(s.get(SectionTag.PLANES), expected, where + " planes");

@@ -15,8 +15,10 @@ public final class DenseEncoding {
         return new Section(SectionTag.PLANES, BytePlanes.split(chunk, u.width(), u.rotateSign()), u.width());
     }
 
-    static byte[] apply(byte[] planes, DType dtype) {
+    /** Joins the planes into {@code into}, of their length. */
+    static byte[] apply(byte[] planes, DType dtype, byte[] into) {
         Units u = Units.of(dtype);
-        return BytePlanes.join(planes, u.width(), u.rotateSign());
+        BytePlanes.join(planes, u.width(), u.rotateSign(), into);
+        return into;
     }
 }

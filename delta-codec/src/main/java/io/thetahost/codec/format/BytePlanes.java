@@ -49,6 +49,14 @@ public final class BytePlanes {
         return units;
     }
 
+    /** Joins into {@code units}, of the planes' length, every byte of which it overwrites. */
+    public static void join(byte[] planes, int width, boolean rotateSign, byte[] units) {
+        if (units.length != planes.length) {
+            throw new IllegalArgumentException(planes.length + " bytes of planes for " + units.length + " of units");
+        }
+        join(planes, width, rotateSign, units, false);
+    }
+
     /**
      * XORs the units the planes (not rotated) hold into {@code target}, in place: the xor apply in one pass, without
      * the joined copy.

@@ -25,6 +25,14 @@ public final class EncodingReader {
     private final DecodeLimits limits;
     private final List<Section> shared;
     private long chunksRead;
+    /**
+     * The arrays of the last chunk's sections, by tag, filled again by the next chunk's sections of the same size
+     * (every chunk but the last): a chunk's sections are megabytes, and zeroing new arrays for each cost a checkout a
+     * tenth of its CPU time. Bound: what one chunk's sections take, which {@link #nextChunk} limits.
+     */
+    private final Map<SectionTag, byte[]> lastChunk = new java.util.EnumMap<>(SectionTag.class);
+    /** Compressed section bytes, read here before they are inflated; as large as the largest so far. */
+    private byte[] compressed = new byte[0];
 
     public EncodingReader(InputStream in, DecodeLimits limits) throws IOException {
         this.in = in;
@@ -34,7 +42,7 @@ public final class EncodingReader {
                 header.kind() == EncodingKind.LOW_RANK
                         ? Math.min(limits.maxSharedBytes(), multiplyOrMax(header.rank() * 4L,
                                 header.shape().rowElements()))
-                        : 0);
+                        : 0, Map.of());
     }
 
     public EncodingHeader header() {
@@ -45,7 +53,10 @@ public final class EncodingReader {
         return shared;
     }
 
-    /** The next chunk's sections; each no larger than the limit for that chunk. */
+    /**
+     * The next chunk's sections; each no larger than the limit for that chunk. Their arrays are this reader's, valid
+     * until the next call: the next chunk's sections are read into them.
+     */
     public List<Section> nextChunk() throws IOException {
         if (chunksRead >= header.chunkCount()) {
             throw new IllegalStateException("no chunk left");
@@ -53,7 +64,11 @@ public final class EncodingReader {
         long chunkBytes = header.chunkBytes(chunksRead);
         long rowsBytes = (long) header.chunkRows(chunksRead) * header.rank() * 4L;
         List<Section> sections = readSections("chunk " + chunksRead, header.kind().allowedChunkSections(),
-                Math.max(chunkBytes + 64, rowsBytes) + chunkBytes / 4);
+                Math.max(chunkBytes + 64, rowsBytes) + chunkBytes / 4, lastChunk);
+        lastChunk.clear();
+        for (Section s : sections) {
+            lastChunk.put(s.tag(), s.data());
+        }
         chunksRead++;
         return sections;
     }
@@ -63,6 +78,8 @@ public final class EncodingReader {
         if (chunksRead != header.chunkCount()) {
             throw new IllegalStateException(chunksRead + " of " + header.chunkCount() + " chunks read");
         }
+        lastChunk.clear();
+        compressed = new byte[0];
         byte[] end = LittleEndian.readFully(in, 4, "the end marker");
         if (!Arrays.equals(end, EncodingWriter.END)) {
             throw new InvalidEncodingException("encoding has no end marker after its last chunk");
@@ -172,9 +189,12 @@ public final class EncodingReader {
         }
     }
 
-    /** Reads sections, refusing any tag the kind does not use before its bytes are read or inflated. */
-    private List<Section> readSections(String where, java.util.Set<SectionTag> allowed, long maxRawBytes)
-            throws IOException {
+    /**
+     * Reads sections, refusing any tag the kind does not use before its bytes are read or inflated; a section goes
+     * into the array {@code reusable} holds for its tag when that is of its size.
+     */
+    private List<Section> readSections(String where, java.util.Set<SectionTag> allowed, long maxRawBytes,
+            Map<SectionTag, byte[]> reusable) throws IOException {
         long n = LittleEndian.read(in, 4, where);
         if (n > MAX_SECTIONS) {
             throw new InvalidEncodingException(where + ": " + n + " sections (at most " + MAX_SECTIONS + ")");
@@ -204,8 +224,21 @@ public final class EncodingReader {
                 throw new InvalidEncodingException(what + ": stored form of " + Long.toUnsignedString(stored)
                         + " bytes for " + raw + " raw bytes");
             }
-            byte[] bytes = LittleEndian.readFully(in, (int) stored, what);
-            sections.add(new Section(tag, SectionCodec.decompress(codec, bytes, (int) raw, what)));
+            byte[] data = reusable.get(tag);
+            if (data == null || data.length != raw) {
+                data = new byte[(int) raw];
+            }
+            if (codec == SectionCodec.STORED && stored == raw) {
+                // Straight into place, rather than read and then copied.
+                LittleEndian.readFully(in, data, data.length, what);
+            } else {
+                if (compressed.length < stored) {
+                    compressed = new byte[(int) stored];
+                }
+                LittleEndian.readFully(in, compressed, (int) stored, what);
+                SectionCodec.decompress(codec, compressed, (int) stored, data, what);
+            }
+            sections.add(new Section(tag, data));
         }
         return sections;
     }

@@ -33,10 +33,15 @@ final class LittleEndian {
      */
     static byte[] readFully(InputStream in, int length, String what) throws IOException {
         byte[] b = new byte[length];
-        int n = in.readNBytes(b, 0, length);
+        readFully(in, b, length, what);
+        return b;
+    }
+
+    /** Fills the first {@code length} bytes of {@code into}. */
+    static void readFully(InputStream in, byte[] into, int length, String what) throws IOException {
+        int n = in.readNBytes(into, 0, length);
         if (n != length) {
             throw new InvalidEncodingException("encoding ends inside " + what + " (" + n + " of " + length + " bytes)");
         }
-        return b;
     }
 }

@@ -73,20 +73,23 @@ public final class SectionCodec {
     }
 
     /**
-     * Decompresses into exactly {@code rawLength} bytes; a frame that holds more or less is refused, and nothing is
-     * ever written past {@code rawLength}, which the caller has checked against its limits.
+     * Decompresses the first {@code storedLength} bytes of {@code stored} into all of {@code out}, whose length is the
+     * section's raw length, which the caller has checked against its limits: a frame that holds more or less is
+     * refused, nothing is ever written past the end of {@code out}, and on success every byte of it was written.
      */
-    static byte[] decompress(int codec, byte[] stored, int rawLength, String what) throws InvalidEncodingException {
+    static void decompress(int codec, byte[] stored, int storedLength, byte[] out, String what)
+            throws InvalidEncodingException {
         if (codec == PLANAR) {
-            return planar(stored, rawLength, what);
+            planar(stored, storedLength, out, what);
+        } else {
+            decompressInto(codec, stored, 0, storedLength, out, 0, out.length, what);
         }
-        byte[] out = new byte[rawLength];
-        decompressInto(codec, stored, 0, stored.length, out, 0, rawLength, what);
-        return out;
     }
 
-    private static byte[] planar(byte[] stored, int rawLength, String what) throws InvalidEncodingException {
-        if (stored.length < 1) {
+    private static void planar(byte[] stored, int storedLength, byte[] out, String what)
+            throws InvalidEncodingException {
+        int rawLength = out.length;
+        if (storedLength < 1) {
             throw new InvalidEncodingException(what + ": planar section without a plane count");
         }
         int planes = stored[0] & 0xff;
@@ -94,8 +97,7 @@ public final class SectionCodec {
             throw new InvalidEncodingException(what + ": " + planes + " planes for a section of " + rawLength + " bytes");
         }
         int planeLength = rawLength / planes;
-        byte[] out = new byte[rawLength];
-        ByteBuffer in = ByteBuffer.wrap(stored).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer in = ByteBuffer.wrap(stored, 0, storedLength).slice().order(ByteOrder.LITTLE_ENDIAN);
         in.position(1);
         for (int p = 0; p < planes; p++) {
             if (in.remaining() < 9) {
@@ -114,7 +116,6 @@ public final class SectionCodec {
         if (in.hasRemaining()) {
             throw new InvalidEncodingException(what + ": " + in.remaining() + " bytes after the last plane");
         }
-        return out;
     }
 
     private static void decompressInto(int codec, byte[] src, int srcOff, int srcLen, byte[] dst, int dstOff,

@@ -114,7 +114,8 @@ final class CraftedEncoding {
         reader.shared().forEach(s -> c.shared.add(Sec.stored(s.tag(), s.data())));
         for (long i = 0; i < h.chunkCount(); i++) {
             List<Sec> chunk = new ArrayList<>();
-            reader.nextChunk().forEach(s -> chunk.add(Sec.stored(s.tag(), s.data())));
+            // A copy: the reader fills these arrays again with the next chunk's sections.
+            reader.nextChunk().forEach(s -> chunk.add(Sec.stored(s.tag(), s.data().clone())));
             c.chunks.add(chunk);
         }
         reader.finish();
