@@ -16,24 +16,26 @@ public final class ReadView implements AutoCloseable {
     private final StoreDb owner;
     private final Snapshot snapshot;
     private final ReadOptions readOptions;
+    private final ReadOptions pieceOptions;
     private boolean freed;
 
     ReadView(StoreDb owner, Snapshot snapshot) {
         this.owner = owner;
         this.snapshot = snapshot;
         this.readOptions = new ReadOptions().setSnapshot(snapshot);
+        this.pieceOptions = StoreDb.piecesOnly(new ReadOptions().setSnapshot(snapshot));
     }
 
     interface Read<T> {
         T run(ReadOptions options) throws RocksDBException;
     }
 
-    /** Runs a read with this view's options; the caller holds the store open. */
-    synchronized <T> T read(Read<T> read) throws RocksDBException, IOException {
+    /** Runs a read with this view's options, for pieces or records; the caller holds the store open. */
+    synchronized <T> T read(boolean pieces, Read<T> read) throws RocksDBException, IOException {
         if (freed) {
             throw new IOException("read from a closed view of the tensor store (a stream read after close?)");
         }
-        return read.run(readOptions);
+        return read.run(pieces ? pieceOptions : readOptions);
     }
 
     /** Releases the snapshot once; the caller holds the store open. */
@@ -42,6 +44,7 @@ public final class ReadView implements AutoCloseable {
             freed = true;
             db.releaseSnapshot(snapshot);
             readOptions.close();
+            pieceOptions.close();
         }
     }
 
