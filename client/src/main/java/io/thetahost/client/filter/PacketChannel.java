@@ -107,6 +107,7 @@ final class PacketChannel {
     /** The content the filter answers with: data packets of at most the largest payload. Close ends it (flush). */
     OutputStream contentOut() {
         return new OutputStream() {
+            private final byte[] header = new byte[4];
             private final byte[] buffer = new byte[Packet.MAX_PAYLOAD];
             private int used;
 
@@ -132,7 +133,8 @@ final class PacketChannel {
             private void emit() throws IOException {
                 if (used > 0) {
                     // Header and payload written straight from the buffer: this carries whole checkpoints.
-                    out.write(String.format("%04x", used + 4).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    Packet.encodeLength(used, header, 0);
+                    out.write(header);
                     out.write(buffer, 0, used);
                     used = 0;
                 }

@@ -1,5 +1,6 @@
 package io.thetahost.client.remote;
 
+import io.thetahost.protocol.pktline.Packet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -41,7 +42,9 @@ final class HttpTransport implements Transport {
     }
 
     private static String pkt(String line) {
-        return String.format("%04x", line.length() + 4) + line;
+        byte[] header = new byte[4];
+        Packet.encodeLength(line.length(), header, 0);
+        return new String(header, StandardCharsets.US_ASCII) + line;
     }
 
     /** Settles the credentials once: none if the server answers without them, else git's. */

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
  * straight from the caller's buffers.
  */
 final class PacketOutput {
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FLUSH = {'0', '0', '0', '0'};
     private static final byte[] DELIM = {'0', '0', '0', '1'};
 
@@ -32,14 +31,10 @@ final class PacketOutput {
 
     /** One data packet of 1 to 65516 bytes. */
     void data(byte[] b, int off, int len) throws IOException {
-        if (len < 1 || len > Packet.MAX_PAYLOAD) {
+        if (len < 1) {
             throw new IllegalArgumentException("a data packet of " + len + " bytes");
         }
-        int total = len + 4;
-        header[0] = HEX[(total >> 12) & 0xf];
-        header[1] = HEX[(total >> 8) & 0xf];
-        header[2] = HEX[(total >> 4) & 0xf];
-        header[3] = HEX[total & 0xf];
+        Packet.encodeLength(len, header, 0);
         out.write(header);
         out.write(b, off, len);
     }
