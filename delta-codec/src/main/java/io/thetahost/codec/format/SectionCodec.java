@@ -50,7 +50,7 @@ public final class SectionCodec {
             int header = at.position();
             int data = header + 9;
             long n = ZstdContexts.compress(planar, data, planar.length - data, raw, p * planeLength, planeLength,
-                    level);
+                    level, true);
             boolean compressed = n < planeLength;
             if (!compressed) {
                 n = planeLength;
@@ -68,7 +68,7 @@ public final class SectionCodec {
     /** The bytes as one zstd frame, or as they are when that is no smaller. */
     private static Stored smaller(byte[] raw, int level) {
         byte[] z = new byte[(int) Zstd.compressBound(raw.length)];
-        long n = ZstdContexts.compress(z, 0, z.length, raw, 0, raw.length, level);
+        long n = ZstdContexts.compress(z, 0, z.length, raw, 0, raw.length, level, false);
         return n < raw.length ? new Stored(ZSTD, z, (int) n) : new Stored(STORED, raw, raw.length);
     }
 
