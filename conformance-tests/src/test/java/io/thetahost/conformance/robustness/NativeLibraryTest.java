@@ -8,6 +8,7 @@ import io.thetahost.conformance.support.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +31,10 @@ class NativeLibraryTest {
     void theStoreLoadsRocksDbFromTheCacheAndLeavesNothingInTheTemporaryFolder() throws IOException {
         Path home = Files.createDirectories(base.resolve("home"));
         Path tmp = Files.createDirectories(base.resolve("tmp"));
+        Path logs = Files.createDirectories(base.resolve("logs"));
         Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("THETA_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+        // The JVM logs every native library it loads, with its path, one file per process.
+        env.put("THETA_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp + " -Xlog:library=info:file=" + logs + "/library-%p.log");
         env.put("HOME", home.toString());
         env.remove("XDG_CACHE_HOME");
         env.put("GIT_CONFIG_NOSYSTEM", "1");
@@ -54,6 +57,18 @@ class NativeLibraryTest {
         try (Stream<Path> left = Files.list(tmp)) {
             List<Path> rocks = left.filter(p -> p.getFileName().toString().startsWith("librocksdbjni")).toList();
             assertTrue(rocks.isEmpty(), "no copy of the library in the temporary folder: " + rocks);
+        }
+        // RocksDB's loader deletes its temporary copy at exit, so the folder alone cannot tell: the processes' own
+        // logs say which file each loaded.
+        List<String> loaded = new ArrayList<>();
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path log : files.toList()) {
+                Files.readAllLines(log).stream().filter(l -> l.contains("librocksdbjni")).forEach(loaded::add);
+            }
+        }
+        assertTrue(loaded.size() >= 2, "both filter processes loaded RocksDB's library: " + loaded);
+        for (String line : loaded) {
+            assertTrue(line.contains(cache.toString()), "loaded from the cache, not extracted elsewhere: " + line);
         }
     }
 

@@ -52,6 +52,10 @@ final class RocksNativeLibrary {
             throw new IOException("RocksDB's classes are not in a jar: " + jar);
         }
         String name = Environment.getJniLibraryFileName("rocksdb");
+        // The name RocksDB.loadLibrary(paths) loads from each folder: its loader appends "jni" to the name it passes,
+        // so it looks for librocksdbjnijni-linux64.so, not the jar's librocksdbjni-linux64.so. Kept under the jar's
+        // name, the copy was never found, and every start extracted the library to the temporary folder after all.
+        String loadedName = Environment.getJniLibraryFileName("rocksdbjni");
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             ZipEntry entry = zip.getEntry(name);
             if (entry == null || entry.getSize() < 0) {
@@ -59,7 +63,7 @@ final class RocksNativeLibrary {
             }
             // One folder per jar (its name and size): another RocksDB version never loads this copy.
             Path dir = cacheRoot().resolve(jar.getFileName() + "-" + Files.size(jar));
-            Path lib = dir.resolve(name);
+            Path lib = dir.resolve(loadedName);
             if (Files.isRegularFile(lib) && Files.size(lib) == entry.getSize()) {
                 return dir;
             }
