@@ -51,6 +51,12 @@ launch() {
     once_under_lock unarchived make_archive
     [ "$archive" -nt "$jar" ] && share="-XX:SharedArchiveFile=$archive"
   fi
+  # RocksDB's Java loader runs `ldd /usr/bin/env | grep -q musl` (a shell, ldd and grep: about 50 ms of a filter's
+  # start) to choose its glibc or musl library, unless ROCKSDB_MUSL_LIBC says. Where no musl loader exists at all the
+  # answer is glibc; where one does (Alpine, or a glibc system with musl installed beside it), RocksDB asks.
+  if [ -z "${ROCKSDB_MUSL_LIBC+set}" ] && ! compgen -G '/lib/ld-musl-*' >/dev/null; then
+    export ROCKSDB_MUSL_LIBC=false
+  fi
   # The variable named by opts_var (THETAHOST_JAVA_OPTS, THETA_JAVA_OPTS) passes JVM options, e.g. -Xmx512m.
   exec java $default_opts $logging $share ${!opts_var:-} -jar "$jar" "$@"
 }
