@@ -271,9 +271,12 @@ public final class LocalStore implements AutoCloseable {
      * only when every tensor hashed to its id: a wrong checkpoint is never written.
      */
     public void assemble(Manifest manifest, Path out) throws IOException {
-        Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".theta-", ".partial");
+        // Created as git creates a work tree's files (0666 less the umask), not as createTempFile does (0600): the
+        // checkpoint keeps the permissions it gets here.
+        Path tmp = out.toAbsolutePath().getParent().resolve(".theta-" + java.util.UUID.randomUUID() + ".partial");
         try {
-            try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tmp,
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE), 1 << 16)) {
                 assemble(manifest, o);
             }
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

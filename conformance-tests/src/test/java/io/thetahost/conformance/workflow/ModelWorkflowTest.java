@@ -200,6 +200,9 @@ class ModelWorkflowTest extends SharedDaemon {
         c.theta("checkout", WITH_ADAPTER).assertOk();
         assertArrayEquals(withAdapter, Files.readAllBytes(c.file(WITH_ADAPTER)), "a full checkout restores all");
         c.assertClean();
+        // The permissions git gives the files it checks out (0666 less the umask), not a temporary file's 0600.
+        assertEquals(Files.getPosixFilePermissions(c.file(".gitattributes")),
+                Files.getPosixFilePermissions(c.file(WITH_ADAPTER)), "theta checkout writes the file as git would");
     }
 
     /**
