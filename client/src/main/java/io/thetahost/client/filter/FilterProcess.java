@@ -4,7 +4,8 @@ import io.thetahost.client.install.HookInstaller;
 import io.thetahost.client.progress.Progress;
 import io.thetahost.client.repository.ThetaRepository;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
@@ -27,8 +28,9 @@ public final class FilterProcess implements Callable<Integer> {
     public Integer call() throws IOException {
         ThetaRepository repo = ThetaRepository.here();
         new HookInstaller(repo).installIfMissing();
+        // stdout as a channel of its own: System.out's PrintStream and buffers would copy every byte of a checkpoint.
         PacketChannel channel = new PacketChannel(new BufferedInputStream(System.in, 1 << 16),
-                new BufferedOutputStream(System.out, 1 << 16));
+                new FileOutputStream(FileDescriptor.out).getChannel());
         handshake(channel);
         Progress progress = Progress.on(System.err);
         Filters filters = new Filters(repo, progress);

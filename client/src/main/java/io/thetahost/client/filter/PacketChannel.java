@@ -3,10 +3,14 @@ package io.thetahost.client.filter;
 import io.thetahost.protocol.pktline.Packet;
 import io.thetahost.protocol.pktline.PacketReader;
 import io.thetahost.protocol.pktline.PacketType;
+import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,11 +20,21 @@ import java.util.List;
  */
 final class PacketChannel {
     private final PacketReader reader;
+    private final WritableByteChannel sink;
     private final OutputStream out;
+    /** A content's packet being filled: its header's four bytes, then up to the largest payload. */
+    private final ByteBuffer packet = ByteBuffer.allocateDirect(4 + Packet.MAX_PAYLOAD);
 
-    PacketChannel(InputStream in, OutputStream out) {
+    /**
+     * @param sink where everything written goes: lists through a buffer, contents packet by packet from a direct
+     *     buffer, which the channel writes without another copy (through an OutputStream a checkpoint's bytes were
+     *     copied three times more: into the packet, into a stream's buffer, and into the native buffer
+     *     FileOutputStream writes from)
+     */
+    PacketChannel(InputStream in, WritableByteChannel sink) {
         this.reader = new PacketReader(in);
-        this.out = out;
+        this.sink = sink;
+        this.out = new BufferedOutputStream(Channels.newOutputStream(sink), 1 << 12);
     }
 
     /** The text lines up to the next flush; null if git closed the channel before a new list. */
@@ -104,12 +118,16 @@ final class PacketChannel {
         };
     }
 
-    /** The content the filter answers with: data packets of at most the largest payload. Close ends it (flush). */
-    OutputStream contentOut() {
+    /**
+     * The content the filter answers with: data packets of at most the largest payload. Close ends it (flush). One
+     * content at a time: they share the channel's packet.
+     */
+    OutputStream contentOut() throws IOException {
+        // Lists are flushed as they are written; what precedes the content is on its way before the first packet.
+        out.flush();
+        packet.clear().position(4);
         return new OutputStream() {
             private final byte[] header = new byte[4];
-            private final byte[] buffer = new byte[Packet.MAX_PAYLOAD];
-            private int used;
 
             @Override
             public void write(int b) throws IOException {
@@ -119,24 +137,25 @@ final class PacketChannel {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 while (len > 0) {
-                    int n = Math.min(len, buffer.length - used);
-                    System.arraycopy(b, off, buffer, used, n);
-                    used += n;
+                    int n = Math.min(len, packet.remaining());
+                    packet.put(b, off, n);
                     off += n;
                     len -= n;
-                    if (used == buffer.length) {
+                    if (!packet.hasRemaining()) {
                         emit();
                     }
                 }
             }
 
             private void emit() throws IOException {
+                int used = packet.position() - 4;
                 if (used > 0) {
-                    // Header and payload written straight from the buffer: this carries whole checkpoints.
                     Packet.encodeLength(used, header, 0);
-                    out.write(header);
-                    out.write(buffer, 0, used);
-                    used = 0;
+                    packet.put(0, header).flip();
+                    while (packet.hasRemaining()) {
+                        sink.write(packet);
+                    }
+                    packet.clear().position(4);
                 }
             }
 
