@@ -42,9 +42,7 @@ final class HttpTransport implements Transport {
     }
 
     private static String pkt(String line) {
-        byte[] header = new byte[4];
-        Packet.encodeLength(line.length(), header, 0);
-        return new String(header, StandardCharsets.US_ASCII) + line;
+        return new String(Packet.text(line).encode(), StandardCharsets.US_ASCII);
     }
 
     /** Settles the credentials once: none if the server answers without them, else git's. */

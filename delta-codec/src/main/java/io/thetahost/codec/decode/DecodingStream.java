@@ -168,7 +168,9 @@ public final class DecodingStream extends InputStream {
         // saves allocating and zeroing megabytes per chunk. The chunk's size was checked against the limits with the
         // header.
         byte[] into = chunk.length == chunkBytes ? chunk : new byte[chunkBytes];
+        // Until the apply returns there is nothing to read: a failure leaves no half-written chunk readable.
         chunk = EMPTY;
+        position = 0;
         if (base != null) {
             // Straight into the array (readNBytes(int) would gather it in 8 KiB pieces and copy them). The apply
             // overwrites it with the target's chunk.
