@@ -155,10 +155,10 @@ cmp -s "$workdir/v2.safetensors" "$workdir/theta/model.safetensors" || fail "the
 cmp -s "$workdir/v2.safetensors" "$workdir/lfs/model.safetensors" || fail "git-lfs's checkout differs from v2"
 # theta delta on one core (taskset -c 0), warm (--repeat: the median of the last half of the runs counts): encoding
 # and decoding throughput of the changed tensors, on the generated pair and on the fixtures (PyTorch's GPT-2-like
-# model and its LoRA merge). The fixtures' 3 MB of changed tensors take tens of runs to warm up (the JIT shares the one
-# core: at 5, the figures were a third to a half of these), and one run lasts under a tenth of a second, so that a
-# single run's figure swung by half (decoding measured 195 to 416 MB/s as the last of 40); the median of the last 40
-# of 80 does not.
+# model and its LoRA merge). The fixtures' 3 MB of changed tensors take about a hundred runs to warm up (the JIT shares
+# the one core: encoding measured 86 MB/s as the median of the last 40 of 80 runs, 122 of the last 100 of 200 and 124
+# of the last 200 of 400), and one run lasts under a tenth of a second, so that a single run's figure swung by half;
+# the median of the last 100 of 200 does not (about 15 s a pair).
 fixtures="$script_dir/../fixtures/checkpoints"
 declare -A encode_rate decode_rate
 delta_rate() { # NAME REPEAT theta-delta-arguments...
@@ -173,8 +173,8 @@ assert d["verified"], "theta delta did not verify every tensor"
 print("%.0f %.0f" % (d["encode_mb_per_s"], d["decode_mb_per_s"]))' "$workdir/delta-$name.json")
 }
 delta_rate generated 2 "$workdir/v1.safetensors" "$workdir/v2.safetensors"
-delta_rate fixtures 80 "$fixtures/base.safetensors" "$fixtures/lora_merged.safetensors"
-delta_rate fixtures-adapter 80 --adapter "$fixtures/adapter_model.safetensors" "$fixtures/base.safetensors" \
+delta_rate fixtures 200 "$fixtures/base.safetensors" "$fixtures/lora_merged.safetensors"
+delta_rate fixtures-adapter 200 --adapter "$fixtures/adapter_model.safetensors" "$fixtures/base.safetensors" \
   "$fixtures/lora_merged.safetensors"
 
 # Neither is needed any more: the disk they take (3 x N) is what a large run needs for the pushes and clones.

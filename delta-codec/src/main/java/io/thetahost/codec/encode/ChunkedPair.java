@@ -3,8 +3,14 @@ package io.thetahost.codec.encode;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Reads a target, and optionally its base, in the same row-aligned chunks, one chunk of each in memory at a time. */
+/**
+ * Reads a target, and optionally its base, in the same row-aligned chunks, one chunk of each in memory at a time. A
+ * held tensor ({@link TensorInput.Held}) read in one chunk is given as it is, not copied: callers never write into a
+ * chunk.
+ */
 final class ChunkedPair implements AutoCloseable {
+    private final TensorInput targetInput;
+    private final TensorInput baseInput;
     private final InputStream target;
     private final InputStream base;
     private final long chunkCount;
@@ -19,6 +25,8 @@ final class ChunkedPair implements AutoCloseable {
         this.rowsPerChunk = rowsPerChunk;
         long rows = target.shape().rows();
         this.chunkCount = rows == 0 ? 0 : (rows + rowsPerChunk - 1) / rowsPerChunk;
+        this.targetInput = target;
+        this.baseInput = base;
         this.target = target.open();
         this.base = base == null ? null : base.open();
     }
@@ -29,8 +37,10 @@ final class ChunkedPair implements AutoCloseable {
         }
         long rows = Math.min(rowsPerChunk, shape.shape().rows() - next * rowsPerChunk);
         int bytes = Math.toIntExact(shape.dtype().sizeOf(rows * shape.shape().rowElements()));
-        targetChunk = read(target, bytes, "target");
-        baseChunk = base == null ? null : read(base, bytes, "base");
+        boolean whole = chunkCount == 1;
+        targetChunk = whole && targetInput instanceof TensorInput.Held h ? h.bytes() : read(target, bytes, "target");
+        baseChunk = base == null ? null
+                : whole && baseInput instanceof TensorInput.Held h ? h.bytes() : read(base, bytes, "base");
         next++;
         return true;
     }

@@ -66,11 +66,18 @@ public final class Encoder {
      * @param base empty to encode self-contained
      * @param hint factors known for this tensor (from a LoRA adapter), tried as the low-rank candidate
      */
-    public Result encode(TensorInput target, TensorId targetId, Optional<Base> base, Optional<LowRankFactors> hint)
+    public Result encode(TensorInput given, TensorId targetId, Optional<Base> base, Optional<LowRankFactors> hint)
             throws IOException {
         long start = System.nanoTime();
-        Optional<Base> usable = base.filter(b -> b.tensor().dtype() == target.dtype()
-                && b.tensor().shape().equals(target.shape()));
+        Optional<Base> usable = base.filter(b -> b.tensor().dtype() == given.dtype()
+                && b.tensor().shape().equals(given.shape()));
+        TensorInput target = given;
+        if (usable.isPresent()) {
+            // Read more than once from here on (sample, gate, detector, full encode): held when one chunk holds it.
+            target = TensorInput.held(given, options.chunkBytes());
+            usable = Optional.of(new Base(TensorInput.held(usable.get().tensor(), options.chunkBytes()),
+                    usable.get().id()));
+        }
         TensorInput b = usable.map(Base::tensor).orElse(null);
         if (b == null) {
             // Dense is the only candidate: no sample to price it on (a sample of a stored patch decodes its chunk).

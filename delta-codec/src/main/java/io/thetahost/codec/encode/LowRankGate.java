@@ -24,8 +24,8 @@ final class LowRankGate {
 
     /**
      * @param noiseFloor singular values below this fraction of the largest are noise (the detector's floor)
-     * @return false when D is surely not of rank {@code maxRank} or less at that floor (or holds a non-finite
-     *     value, where the detector finds nothing either); true when it may be
+     * @return false when D is surely not of rank {@code maxRank} or less at that floor; true when it may be (and
+     *     when a sampled difference is not finite: the detector finds that in its sketch)
      */
     static boolean mayBeLowRank(TensorInput target, TensorInput base, int maxRank, double noiseFloor)
             throws IOException {
@@ -43,9 +43,7 @@ final class LowRankGate {
         double sampledSquares = 0;
         int r = 0;
         for (RowSample.Block row : sample.blocks()) {
-            if (!difference.read(row.target(), row.base(), 0, d, 0)) {
-                return false;
-            }
+            difference.read(row.target(), row.base(), 0, d, 0);
             for (int j = 0; j < n; j++) {
                 sampledSquares += d[j] * d[j];
             }

@@ -20,21 +20,15 @@ final class RowDifference {
 
     /**
      * Reads the row of {@code columns} elements from element {@code first} of both into {@code out} from
-     * {@code at}.
-     *
-     * @return false when a difference is not finite (D then has no low rank to find)
+     * {@code at}. A non-finite element gives a non-finite difference (infinity minus itself is NaN), which readers
+     * find in what they compute from D rather than here: a test per element kept this loop from being vectorized.
      */
-    boolean read(byte[] targetBytes, byte[] baseBytes, int first, double[] out, int at) {
+    void read(byte[] targetBytes, byte[] baseBytes, int first, double[] out, int at) {
         int columns = target.length;
         f.toFloats(targetBytes, first, target, columns);
         f.toFloats(baseBytes, first, base, columns);
-        boolean finite = true;
         for (int j = 0; j < columns; j++) {
-            double v = (double) target[j] - base[j];
-            // Infinity minus itself is NaN too: one test on v finds every non-finite difference.
-            finite &= v - v == 0;
-            out[at + j] = v;
+            out[at + j] = (double) target[j] - base[j];
         }
-        return finite;
     }
 }

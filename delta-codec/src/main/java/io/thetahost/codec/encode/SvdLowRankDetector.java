@@ -131,7 +131,7 @@ final class SvdLowRankDetector implements LowRankDetector {
     private static Sketch sketch(Passes passes, int k, int m, int n) throws IOException {
         INDArray omega = randomSigns(n, k);
         INDArray y = passes.times(omega);
-        if (y == null) {
+        if (!finite(y)) {
             return null;
         }
         INDArray z = passes.transposeTimes(y);
@@ -151,6 +151,23 @@ final class SvdLowRankDetector implements LowRankDetector {
             rank++;
         }
         return new Sketch(rank, q, dtq, vectors, k, m, n);
+    }
+
+    /**
+     * Whether every value of {@code y = D * Omega} is finite, which is whether D's are: Omega's entries are all plus
+     * or minus one, so a non-finite element of D makes every value of its row of y non-finite (a sum holding an
+     * infinity or a NaN is one), and differences of finite floats sum to far less than a double's range.
+     */
+    private static boolean finite(INDArray y) {
+        java.nio.DoubleBuffer values = y.data().asNioDouble();
+        long count = y.length();
+        for (int i = 0; i < count; i++) {
+            double v = values.get(i);
+            if (v - v != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -215,12 +232,13 @@ final class SvdLowRankDetector implements LowRankDetector {
             this.n = n;
             this.f = FloatElements.of(target.dtype()).orElseThrow();
             this.width = target.dtype().byteSize();
-            // A chunk of D in doubles is twice a float32 chunk: halve the rows to keep within the configured size.
-            this.rowsPerChunk = Math.max(1, Chunking.rowsPerChunk(target.dtype(), target.shape(),
-                    options.chunkBytes()) * width / 8);
+            // A chunk of D in doubles is twice a float32 chunk: halve the bytes to keep within the configured size (the
+            // budget, not the rows it gives: a matrix that fits whole must stay whole, or every pass reads it again).
+            this.rowsPerChunk = Chunking.rowsPerChunk(target.dtype(), target.shape(),
+                    Math.max(1, options.chunkBytes() * width / 8));
         }
 
-        /** D * x (m x cols), or null when D holds a non-finite value (no low rank to find there). */
+        /** D * x (m x cols). */
         INDArray times(INDArray x) throws IOException {
             if (whole != null) {
                 return Nd4j.gemm(whole, x, false, false);
@@ -229,9 +247,6 @@ final class SvdLowRankDetector implements LowRankDetector {
             try (ChunkedPair chunks = new ChunkedPair(target, base, rowsPerChunk)) {
                 while (chunks.next()) {
                     INDArray d = difference(chunks);
-                    if (d == null) {
-                        return null;
-                    }
                     keepIfWhole(chunks, d);
                     long first = chunks.firstRow();
                     out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(first, first + d.rows()),
@@ -269,18 +284,20 @@ final class SvdLowRankDetector implements LowRankDetector {
             }
         }
 
+        /** The chunk's rows of D, written a row at a time into the native array (no copy of D on the heap). */
         private INDArray difference(ChunkedPair chunks) {
             byte[] t = chunks.target();
             byte[] b = chunks.base();
             int rows = t.length / width / n;
-            double[] d = new double[rows * n];
-            RowDifference row = new RowDifference(f, n);
+            INDArray d = Nd4j.createUninitialized(DataType.DOUBLE, new long[] {rows, n}, 'c');
+            java.nio.DoubleBuffer into = d.data().asNioDouble();
+            double[] row = new double[n];
+            RowDifference difference = new RowDifference(f, n);
             for (int i = 0; i < rows; i++) {
-                if (!row.read(t, b, i * n, d, i * n)) {
-                    return null;
-                }
+                difference.read(t, b, i * n, row, 0);
+                into.put(row);
             }
-            return matrix(d, rows, n);
+            return d;
         }
     }
 }

@@ -53,7 +53,36 @@ public interface TensorInput {
             throw new IllegalArgumentException(raw.length + " bytes for a " + dtype.formatName() + " " + shape
                     + " tensor of " + dtype.sizeOf(shape.elements()) + " bytes");
         }
-        return new Of(dtype, shape, () -> new ByteArrayInputStream(raw));
+        return new Held(dtype, shape, raw);
+    }
+
+    /**
+     * The tensor read once into memory, when it holds at most {@code limit} bytes; otherwise the tensor as it is. An
+     * encoder reads a tensor several times (a sample, the low-rank gate, the detector's first pass, the full encode),
+     * and each read of a stored base decodes it again: a small tensor is worth holding. Memory: at most
+     * {@code limit} bytes, which readers of a held tensor share rather than copy ({@link ChunkedPair}).
+     */
+    static TensorInput held(TensorInput tensor, long limit) throws IOException {
+        if (tensor instanceof Held || tensor.byteSize() > limit) {
+            return tensor;
+        }
+        int length = Math.toIntExact(tensor.byteSize());
+        byte[] raw = new byte[length];
+        try (InputStream in = tensor.open()) {
+            int n = in.readNBytes(raw, 0, length);
+            if (n != length) {
+                throw new IOException("tensor ended early: " + n + " of " + length + " bytes");
+            }
+        }
+        return new Held(tensor.dtype(), tensor.shape(), raw);
+    }
+
+    /** A tensor in memory. Its bytes are shared with whoever reads them whole, and nobody writes them. */
+    record Held(DType dtype, Shape shape, byte[] bytes) implements TensorInput {
+        @Override
+        public InputStream open() {
+            return new ByteArrayInputStream(bytes);
+        }
     }
 
     /** Reads at most {@code left} bytes of a stream. */
