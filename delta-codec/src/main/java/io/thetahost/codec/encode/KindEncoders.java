@@ -29,7 +29,7 @@ public final class KindEncoders {
 
     /** How one chunk's rows (of the target, and of the base when the kind has one) become the chunk's sections. */
     interface ChunkSections {
-        List<Section> of(byte[] target, byte[] base, long firstRow, long rows);
+        List<Section> of(byte[] target, byte[] base, RowRanges rows);
     }
 
     /**
@@ -77,8 +77,8 @@ public final class KindEncoders {
         EncodingWriter w = new EncodingWriter(out, h, plan.shared(), options.zstdLevel());
         try (ChunkedPair chunks = new ChunkedPair(target, base, h.rowsPerChunk())) {
             while (chunks.next()) {
-                w.chunk(plan.chunks().of(chunks.target(), chunks.base(), chunks.firstRow(),
-                        h.chunkRows(chunks.index())));
+                w.chunk(plan.chunks().of(chunks.target(), chunks.base(),
+                        RowRanges.of(chunks.firstRow(), h.chunkRows(chunks.index()))));
             }
         }
         w.finish();
@@ -86,17 +86,17 @@ public final class KindEncoders {
 
     Plan densePlan(TensorInput target, TensorId targetId) {
         return new Plan(header(EncodingKind.DENSE, target, targetId, null, 0, 0f), List.of(),
-                (t, b, first, rows) -> List.of(DenseEncoding.encode(t, target.dtype())));
+                (t, b, rows) -> List.of(DenseEncoding.encode(t, target.dtype())));
     }
 
     Plan xorPlan(TensorInput target, TensorId targetId, TensorId baseId) {
         return new Plan(header(EncodingKind.XOR, target, targetId, baseId, 0, 0f), List.of(),
-                (t, b, first, rows) -> List.of(XorEncoding.encode(t, b, target.dtype())));
+                (t, b, rows) -> List.of(XorEncoding.encode(t, b, target.dtype())));
     }
 
     Plan sparsePlan(TensorInput target, TensorId targetId, TensorId baseId) {
         return new Plan(header(EncodingKind.SPARSE, target, targetId, baseId, 0, 0f), List.of(),
-                (t, b, first, rows) -> SparseEncoding.encode(t, b, target.dtype()));
+                (t, b, rows) -> SparseEncoding.encode(t, b, target.dtype()));
     }
 
     Plan sparseTernaryPlan(TensorInput target, TensorId targetId, TensorId baseId, float magnitude) {
@@ -104,7 +104,7 @@ public final class KindEncoders {
                 "sparse-ternary is not defined for " + target.dtype().formatName()));
         int width = target.dtype().byteSize();
         return new Plan(header(EncodingKind.SPARSE_TERNARY, target, targetId, baseId, 0, magnitude), List.of(),
-                (t, b, first, rows) -> {
+                (t, b, rows) -> {
                     int units = t.length / width;
                     int[] positions = new int[units];
                     boolean[] plus = new boolean[units];
@@ -133,7 +133,7 @@ public final class KindEncoders {
         EncodingHeader h = new EncodingHeader(EncodingKind.LOW_RANK, target.dtype(), target.shape(), targetId, baseId,
                 rowsPerChunk, factors.rank(), 0f, EncodingHeader.versionFor(EncodingKind.LOW_RANK));
         return new Plan(h, List.of(LowRankEncoding.factorA(factors.a())),
-                (t, b, first, rows) -> LowRankEncoding.encode(t, b, target.dtype(), factors.bRows(first, rows),
+                (t, b, rows) -> LowRankEncoding.encode(t, b, target.dtype(), factors.bRows(rows),
                         factors.a(), factors.rank(), factors.columns()));
     }
 

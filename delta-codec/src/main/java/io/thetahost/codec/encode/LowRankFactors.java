@@ -14,11 +14,14 @@ public record LowRankFactors(int rank, int rows, int columns, float[] b, float[]
         }
     }
 
-    /** The rows of B from {@code firstRow}, for one chunk. */
+    /** The rows of B from {@code firstRow}. */
     public float[] bRows(long firstRow, long count) {
-        float[] out = new float[Math.toIntExact(count * rank)];
-        System.arraycopy(b, Math.toIntExact(firstRow * rank), out, 0, out.length);
-        return out;
+        return bRows(RowRanges.of(firstRow, count));
+    }
+
+    /** The rows of B of each range, one range after the other: for one chunk, or for a sample priced as one. */
+    float[] bRows(RowRanges rows) {
+        return rows.gather(b, rank);
     }
 
     /** What the factors cost stored raw (B and A as float32). */

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Blocks of rows of a target (and of its base) spread evenly over the tensor, read without holding the rest: what the
  * encoder prices its candidates on, and the low-rank gate tests. Nothing an encoding holds comes from a sample, so
- * exactness never depends on it; a sample that misses a change only costs size. Memory: the sampled rows.
+ * exactness never depends on it; a sample that misses a change only costs size. Memory: the sampled rows (twice once
+ * they are joined to be priced as one chunk).
  */
 final class RowSample {
     /** Rows {@code firstRow} to {@code firstRow + rows - 1}: the target's bytes, and the base's (null without one). */
@@ -20,6 +21,8 @@ final class RowSample {
 
     private final List<Block> blocks;
     private final long bytes;
+    private byte[] joinedTarget;
+    private byte[] joinedBase;
 
     private RowSample(List<Block> blocks) {
         this.blocks = blocks;
@@ -68,6 +71,42 @@ final class RowSample {
     /** The target's bytes in the sample. */
     long bytes() {
         return bytes;
+    }
+
+    /** The sampled rows, block after block. */
+    RowRanges rows() {
+        return new RowRanges(blocks.stream().mapToLong(Block::firstRow).toArray(),
+                blocks.stream().mapToLong(Block::rows).toArray());
+    }
+
+    /** The target's sampled bytes, block after block: the sample as one chunk of {@link #rows()}. */
+    byte[] joinedTarget() {
+        if (joinedTarget == null) {
+            joinedTarget = join(Block::target);
+        }
+        return joinedTarget;
+    }
+
+    /** The base's, likewise (null without a base). */
+    byte[] joinedBase() {
+        if (joinedBase == null && !blocks.isEmpty() && blocks.get(0).base() != null) {
+            joinedBase = join(Block::base);
+        }
+        return joinedBase;
+    }
+
+    private byte[] join(java.util.function.Function<Block, byte[]> part) {
+        if (blocks.size() == 1) {
+            return part.apply(blocks.get(0));
+        }
+        byte[] out = new byte[Math.toIntExact(bytes)];
+        int at = 0;
+        for (Block b : blocks) {
+            byte[] p = part.apply(b);
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 
     /** The fraction of the sample's units that differ from the base. */

@@ -8,6 +8,8 @@ import io.thetahost.codec.numeric.Elements;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * What makes a structured encoding lossless on any target: per unit, the difference between the target's bits and
@@ -17,18 +19,60 @@ import java.nio.ByteOrder;
  */
 public final class Residual {
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     /** The lowest bit of every lane, for lanes of 1, 2, 4 and 8 bytes. */
     private static final long[] LOW_BITS = {0x0101010101010101L, 0x0001000100010001L, 0x0000000100000001L, 1L};
 
     private Residual() {
     }
 
-    /** The residual section, or none when the canonical result already is the target. */
-    public static java.util.Optional<Section> section(byte[] target, byte[] canonical, int width) {
-        if (java.util.Arrays.equals(target, canonical)) {
-            return java.util.Optional.empty();
-        }
+    /**
+     * The residual section, or none when the canonical result already is the target. Widths 4 and 2 are written
+     * straight into byte planes in one pass (half the time of copying units into int arrays first, measured), the
+     * other widths by splitting the differences afterwards: the same bytes either way ({@code ResidualTest}).
+     */
+    public static Optional<Section> section(byte[] target, byte[] canonical, int width) {
         int units = target.length / width;
+        byte[] planes = new byte[target.length];
+        boolean nonZero = switch (width) {
+            case 4 -> planes4(target, canonical, units, planes);
+            case 2 -> planes2(target, canonical, units, planes);
+            default -> planesOfAnyWidth(target, canonical, width, units, planes);
+        };
+        return nonZero ? Optional.of(new Section(SectionTag.RESIDUAL, planes, width)) : Optional.empty();
+    }
+
+    private static boolean planes4(byte[] target, byte[] canonical, int units, byte[] planes) {
+        int any = 0;
+        for (int j = 0; j < units; j++) {
+            int d = (int) INT.get(target, 4 * j) - (int) INT.get(canonical, 4 * j);
+            int zigzag = (d << 1) ^ (d >> 31);
+            any |= zigzag;
+            planes[j] = (byte) (zigzag >>> 24);
+            planes[units + j] = (byte) (zigzag >>> 16);
+            planes[2 * units + j] = (byte) (zigzag >>> 8);
+            planes[3 * units + j] = (byte) zigzag;
+        }
+        return any != 0;
+    }
+
+    private static boolean planes2(byte[] target, byte[] canonical, int units, byte[] planes) {
+        int any = 0;
+        for (int j = 0; j < units; j++) {
+            int d = (short) ((short) SHORT.get(target, 2 * j) - (short) SHORT.get(canonical, 2 * j));
+            int zigzag = (d << 1) ^ (d >> 15);
+            any |= zigzag & 0xffff;
+            planes[j] = (byte) (zigzag >>> 8);
+            planes[units + j] = (byte) zigzag;
+        }
+        return any != 0;
+    }
+
+    private static boolean planesOfAnyWidth(byte[] target, byte[] canonical, int width, int units, byte[] planes) {
+        if (Arrays.equals(target, canonical)) {
+            return false;
+        }
         int bits = width * 8;
         byte[] diffs = new byte[target.length];
         for (int i = 0; i < units; i++) {
@@ -37,7 +81,8 @@ public final class Residual {
             long zigzag = (signed << 1) ^ (signed >> 63);
             Elements.set(diffs, i, width, zigzag);
         }
-        return java.util.Optional.of(new Section(SectionTag.RESIDUAL, BytePlanes.split(diffs, width, false), width));
+        System.arraycopy(BytePlanes.split(diffs, width, false), 0, planes, 0, planes.length);
+        return true;
     }
 
     /**
