@@ -86,16 +86,44 @@ public final class Residual {
     }
 
     /**
-     * Adds the residual to the structured apply, in place. Eight bytes at a time, as lanes of {@code width} bytes
-     * within a long (SWAR): the zigzag decode and the add modulo 2^w are done per lane with masks that keep carries
-     * and shifts from crossing lanes, which gives exactly the per-unit arithmetic below, used for the last units.
+     * Adds the residual to the structured apply, in place. Widths 4 and 2 a unit at a time straight from the planes;
+     * the others joined first, then eight bytes at a time, as lanes of {@code width} bytes within a long (SWAR): the
+     * zigzag decode and the add modulo 2^w are done per lane with masks that keep carries and shifts from crossing
+     * lanes, which gives exactly the per-unit arithmetic of the last units.
      */
     public static void apply(byte[] canonical, byte[] planes, int width) throws InvalidEncodingException {
         if (planes.length != canonical.length) {
             throw new InvalidEncodingException("residual of " + planes.length + " bytes for a chunk of "
                     + canonical.length);
         }
-        byte[] diffs = BytePlanes.join(planes, width, false);
+        switch (width) {
+            case 4 -> apply4(canonical, planes);
+            case 2 -> apply2(canonical, planes);
+            default -> applyJoined(canonical, BytePlanes.join(planes, width, false), width);
+        }
+    }
+
+    /** Widths 4 and 2 read each unit's bytes from the planes and add in one pass, without joining them first. */
+    private static void apply4(byte[] canonical, byte[] planes) {
+        int units = canonical.length / 4;
+        for (int j = 0; j < units; j++) {
+            int zigzag = (planes[j] & 0xff) << 24 | (planes[units + j] & 0xff) << 16
+                    | (planes[2 * units + j] & 0xff) << 8 | (planes[3 * units + j] & 0xff);
+            int signed = (zigzag >>> 1) ^ -(zigzag & 1);
+            INT.set(canonical, 4 * j, (int) INT.get(canonical, 4 * j) + signed);
+        }
+    }
+
+    private static void apply2(byte[] canonical, byte[] planes) {
+        int units = canonical.length / 2;
+        for (int j = 0; j < units; j++) {
+            int zigzag = (planes[j] & 0xff) << 8 | (planes[units + j] & 0xff);
+            int signed = (zigzag >>> 1) ^ -(zigzag & 1);
+            SHORT.set(canonical, 2 * j, (short) ((short) SHORT.get(canonical, 2 * j) + signed));
+        }
+    }
+
+    private static void applyJoined(byte[] canonical, byte[] diffs, int width) {
         long low = LOW_BITS[Integer.numberOfTrailingZeros(width)];
         long high = low << (8 * width - 1);
         long laneOnes = width == 8 ? -1L : (1L << (8 * width)) - 1;
