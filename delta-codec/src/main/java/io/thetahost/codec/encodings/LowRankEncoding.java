@@ -116,8 +116,25 @@ public final class LowRankEncoding {
                 System.arraycopy(w, 0, acc, 0, columns);
             }
             int k = 0;
-            // Two ranks a pass: the same operations on each element in the same order, one load and store of acc
-            // fewer per pair (the loop is bound by memory, not arithmetic).
+            // Four ranks a pass, then two, then one: the same operations on each element in the same order, with a
+            // load and store of acc per pass rather than per rank (the loop is bound by memory, not arithmetic).
+            for (; k + 3 < rank; k += 4) {
+                float bik = b[i * rank + k];
+                float bik1 = b[i * rank + k + 1];
+                float bik2 = b[i * rank + k + 2];
+                float bik3 = b[i * rank + k + 3];
+                float[] aRow = a[k];
+                float[] aRow1 = a[k + 1];
+                float[] aRow2 = a[k + 2];
+                float[] aRow3 = a[k + 3];
+                for (int j = 0; j < columns; j++) {
+                    float product = bik * aRow[j];
+                    float product1 = bik1 * aRow1[j];
+                    float product2 = bik2 * aRow2[j];
+                    float product3 = bik3 * aRow3[j];
+                    acc[j] = (((acc[j] + product) + product1) + product2) + product3;
+                }
+            }
             for (; k + 1 < rank; k += 2) {
                 float bik = b[i * rank + k];
                 float bik1 = b[i * rank + k + 1];
