@@ -40,7 +40,7 @@ class DiskFullTest {
     @Test
     void aFullDiskFailsPushesWithItsReasonAndRecoversWhenSpaceReturns() throws Exception {
         Path disk = Files.createDirectories(base.resolve("disk"));
-        Cmd.Result mount = Cmd.of("mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", disk.toString()).run();
+        Cmd.Result mount = Cmd.of("mount", "-t", "tmpfs", "-o", "size=160m", "tmpfs", disk.toString()).run();
         Assumptions.assumeTrue(mount.ok(), "skipped: this machine does not let the tests mount a tmpfs (they run as"
                 + " root in CI): " + mount.err().strip());
         try {
@@ -65,10 +65,12 @@ class DiskFullTest {
             w.git("push", "-q", "origin", "HEAD:main").assertOk();
             String pushed = Repos.serverRef(server, "alice/m", "refs/heads/main");
 
-            // A new checkpoint and a plain 3 MB file, each too big for what is left. The checkpoint's 24 MiB of fresh
-            // tensors are also more than RocksDB preallocates for its log (1.1 times a memtable, under 18 MiB), which
-            // writes fill without taking new space: a smaller upload could land there, whole and durable.
-            GeneratedCheckpoint.write(w.file("model.safetensors"), 6, 1024, 1024, 11);
+            // A new checkpoint and a plain 3 MB file, each too big for what is left. The checkpoint's 48 MiB of fresh
+            // tensors (41 MB as sent) are also more than RocksDB preallocates for its log: a block of 1.1 times the
+            // largest memtable, capped at the store's total memtable size (RocksSettings.WRITE_BUFFER_BYTES, 32 MiB),
+            // which writes fill without taking new space. The first push left 5 MB in that block: an upload of 21 MB
+            // landed in the rest, whole and durable, on a disk otherwise full, when no memtable switch came first.
+            GeneratedCheckpoint.write(w.file("model.safetensors"), 12, 1024, 1024, 11);
             w.git("commit", "-qam", "a new checkpoint").assertOk();
             byte[] blob = new byte[3 << 20];
             new Random(5).nextBytes(blob);
