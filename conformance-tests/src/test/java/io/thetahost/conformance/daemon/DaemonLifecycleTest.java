@@ -47,9 +47,9 @@ class DaemonLifecycleTest {
         try (ThetahostServer server = ThetahostServer.start(base.resolve("data"))) {
             GitUser alice = GitUser.create(server, base, "alice");
             Repos.seeded(server, alice, base, "alice/m");
-            Process ssh = holdSshRequest(alice, "alice/m");
 
-            // An HTTP request in flight too: the head and half of a chunked body.
+            // An HTTP request in flight: the head and half of a chunked body. It counts as in flight once its head
+            // has arrived; the SSH request below gives it time to (CI's busy machine once took over 500 ms).
             Socket http = new Socket("127.0.0.1", server.httpPort());
             OutputStream httpOut = http.getOutputStream();
             String auth = Base64.getEncoder().encodeToString(("alice:" + alice.token()).getBytes());
@@ -59,7 +59,7 @@ class DaemonLifecycleTest {
                     + "Content-Type: application/x-git-upload-pack-request\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + Integer.toHexString(first.length()) + "\r\n" + first + "\r\n").getBytes());
             httpOut.flush();
-            Thread.sleep(500);
+            Process ssh = holdSshRequest(alice, "alice/m");
 
             server.terminate();
             Thread.sleep(1500);

@@ -71,13 +71,23 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
             refuse(request, record, 405, "bad-request", request.method() + " is not allowed here; use " + expected);
             return;
         }
+        // In flight from the moment its head arrived: a shutdown that begins before a worker takes the request up
+        // still lets it finish (taken on the worker, a busy machine's delay turned such a request into a 503).
+        ActiveRequests.Ticket ticket = context.active().begin();
+        if (ticket == null) {
+            refuse(request, record, 503, "unavailable", "the server is shutting down; try again shortly");
+            return;
+        }
         InputStream body = endpoint.kind() == SmartHttpEndpoint.Kind.RPC
                 ? new RequestBodyInputStream(request, Vertx.currentContext())
                 : null;
         workers.executeBlocking(() -> {
-            serve(request, endpoint, body, record);
+            try (ticket) {
+                serve(request, endpoint, body, record);
+            }
             return null;
         }, false).onFailure(t -> {
+            ticket.close();
             Failures.log(LOG, "HTTP request " + request.path(), t);
             fail(request, record, t);
         });
@@ -85,43 +95,37 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
 
     private void serve(HttpServerRequest request, SmartHttpEndpoint endpoint, InputStream body,
             RequestRecorder record) throws IOException {
-        try (ActiveRequests.Ticket ticket = context.active().begin()) {
-            if (ticket == null) {
-                refuse(request, record, 503, "unavailable", "the server is shutting down; try again shortly");
+        GitService service = endpoint.service();
+        if (service == null) {
+            String name = request.getParam("service");
+            if (name == null) {
+                refuse(request, record, 404, "bad-request", SMART_ONLY);
                 return;
             }
-            GitService service = endpoint.service();
+            service = GitService.byName(name).filter(s -> s.serviceName().equals(name) && s.isGit())
+                    .orElse(null);
             if (service == null) {
-                String name = request.getParam("service");
-                if (name == null) {
-                    refuse(request, record, 404, "bad-request", SMART_ONLY);
-                    return;
-                }
-                service = GitService.byName(name).filter(s -> s.serviceName().equals(name) && s.isGit())
-                        .orElse(null);
-                if (service == null) {
-                    refuse(request, record, 403, "bad-request", "unknown service '" + name + "'");
-                    return;
-                }
-            }
-            ProtocolParameters parameters = ProtocolParameters.parse(request.getHeader("Git-Protocol"));
-            record.service(service, parameters.effectiveVersion(service));
-            Authorized who = authorize(request, endpoint, service, record);
-            if (who == null) {
+                refuse(request, record, 403, "bad-request", "unknown service '" + name + "'");
                 return;
             }
-            Caller caller = who.caller();
-            if (body != null && !SmartHttpEndpoint.requestType(service).equals(request.getHeader("Content-Type"))) {
-                refuse(request, record, 415, "bad-request",
-                        "expected Content-Type " + SmartHttpEndpoint.requestType(service));
-                return;
-            }
-            try (Repository repository = context.registry().open(endpoint.repository())) {
-                if (body == null) {
-                    advertise(request, repository, caller, service, parameters, record);
-                } else {
-                    rpc(request, repository, endpoint, who, service, parameters, body, record);
-                }
+        }
+        ProtocolParameters parameters = ProtocolParameters.parse(request.getHeader("Git-Protocol"));
+        record.service(service, parameters.effectiveVersion(service));
+        Authorized who = authorize(request, endpoint, service, record);
+        if (who == null) {
+            return;
+        }
+        Caller caller = who.caller();
+        if (body != null && !SmartHttpEndpoint.requestType(service).equals(request.getHeader("Content-Type"))) {
+            refuse(request, record, 415, "bad-request",
+                    "expected Content-Type " + SmartHttpEndpoint.requestType(service));
+            return;
+        }
+        try (Repository repository = context.registry().open(endpoint.repository())) {
+            if (body == null) {
+                advertise(request, repository, caller, service, parameters, record);
+            } else {
+                rpc(request, repository, endpoint, who, service, parameters, body, record);
             }
         }
     }

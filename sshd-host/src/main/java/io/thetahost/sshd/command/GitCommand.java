@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jgit.lib.Repository;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
@@ -40,6 +41,9 @@ final class GitCommand implements Command {
     private OutputStream err;
     private ExitCallback exit;
     private Future<?> task;
+    private volatile ActiveRequests.Ticket ticket;
+    /** Set by whichever comes first: the task starting, or the channel's destruction before it started. */
+    private final AtomicBoolean begun = new AtomicBoolean();
 
     GitCommand(String commandLine, SshGitContext context) {
         this.commandLine = commandLine;
@@ -70,7 +74,15 @@ final class GitCommand implements Command {
     public void start(ChannelSession channel, Environment env) {
         String user = channel.getSession().getUsername();
         ProtocolParameters parameters = ProtocolParameters.parse(env.getEnv().get("GIT_PROTOCOL"));
-        task = context.executor().submit(() -> run(Caller.user(user), parameters));
+        // In flight from the moment the command arrived, not from when a worker takes it up: a shutdown in between
+        // lets it finish rather than refusing it.
+        ticket = context.active().begin();
+        try {
+            task = context.executor().submit(() -> run(Caller.user(user), parameters));
+        } catch (RuntimeException e) {
+            closeTicket();
+            throw e;
+        }
     }
 
     @Override
@@ -78,12 +90,24 @@ final class GitCommand implements Command {
         if (task != null) {
             task.cancel(true);
         }
+        if (begun.compareAndSet(false, true)) {
+            // Cancelled before it started: the task never runs to close its ticket.
+            closeTicket();
+        }
+    }
+
+    private void closeTicket() {
+        if (ticket != null) {
+            ticket.close();
+        }
     }
 
     private void run(Caller caller, ProtocolParameters parameters) {
+        if (!begun.compareAndSet(false, true)) {
+            return;
+        }
         RequestRecorder record = new RequestRecorder(context.log(), "ssh").user(caller.toString());
         int status = REFUSED;
-        ActiveRequests.Ticket ticket = context.active().begin();
         try {
             if (ticket == null) {
                 refuse(record, "unavailable", "the server is shutting down; try again shortly");
@@ -97,9 +121,7 @@ final class GitCommand implements Command {
             // The exit status goes out before the request counts as done, so a draining daemon does not close the
             // session under it.
             exit.onExit(status);
-            if (ticket != null) {
-                ticket.close();
-            }
+            closeTicket();
         }
     }
 
