@@ -1,5 +1,6 @@
 package io.thetahost.codec.numeric;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -340,6 +341,45 @@ class FloatElementsTest {
 
     private static long bits(double d) {
         return Double.doubleToRawLongBits(d);
+    }
+
+    /**
+     * The bulk forms the canonical applies use are the element forms, at any offset and length: float32 and bfloat16
+     * write and read in bulk (float32's write copies the bits, then makes NaNs canonical), the others element by
+     * element.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64", "BF16", "F16", "F8_E5M2", "F8_E4M3"})
+    void bulkConversionsAreTheElementConversions(DType dtype) {
+        FloatElements f = FloatElements.of(dtype).orElseThrow();
+        SplittableRandom r = new SplittableRandom(dtype.ordinal());
+        float[] special = {Float.NaN, Float.intBitsToFloat(0x7fa00001), Float.intBitsToFloat(0xffc00000),
+            Float.intBitsToFloat(0xff800001), Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f,
+            Float.MIN_VALUE, Float.MAX_VALUE};
+        for (int count : new int[] {1, 7, 64, 1000}) {
+            float[] values = new float[count];
+            for (int j = 0; j < count; j++) {
+                values[j] = r.nextInt(4) == 0 ? special[r.nextInt(special.length)]
+                        : Float.intBitsToFloat(r.nextInt());
+            }
+            int first = r.nextInt(5);
+            int width = f.width();
+            byte[] bulk = new byte[(first + count + 3) * width];
+            byte[] single = bulk.clone();
+            r.nextBytes(bulk);
+            System.arraycopy(bulk, 0, single, 0, bulk.length);
+            f.fromFloats(values, bulk, first, count);
+            for (int j = 0; j < count; j++) {
+                Elements.set(single, first + j, width, f.fromFloat(values[j]));
+            }
+            assertArrayEquals(single, bulk, dtype + ": " + count + " values written from element " + first);
+            float[] read = new float[count];
+            f.toFloats(bulk, first, read, count);
+            for (int j = 0; j < count; j++) {
+                float one = f.toFloat(Elements.get(bulk, first + j, width));
+                assertEquals(Float.floatToRawIntBits(one), Float.floatToRawIntBits(read[j]), dtype + " element " + j);
+            }
+        }
     }
 
     private static String hex(int bits) {
