@@ -153,7 +153,8 @@ class ModelWorkflowFaultsTest {
                     .redirectOutput(dir.resolve("clone.out").toFile()).start();
             // A third of the tensors stored in the clone's store: the download is under way.
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (cloning.isAlive() && storeBytes(clone) < 32L << 20 && System.nanoTime() < deadline) {
+            while (cloning.isAlive() && storeBytes(clone.resolve(".git/theta/rocksdb")) < 32L << 20
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertTrue(cloning.isAlive(), "the clone ended before the kill: " + Files.readString(err));
@@ -181,19 +182,26 @@ class ModelWorkflowFaultsTest {
             b.assertClean();
 
             // The other way and the other transport: an upload over HTTP cut off by the daemon dying.
-            GeneratedCheckpoint.write(b.file(MODEL), 8, 1024, 1024, 12);
+            GeneratedCheckpoint.write(b.file(MODEL), 16, 1024, 1024, 12);
             b.git("commit", "-qam", "an update").assertOk();
             Path pushErr = dir.resolve("push.err");
+            Path serverStore = data.resolve("tensors/rocksdb");
+            long storedBefore = storeBytes(serverStore);
             // The token in the URL, as people paste it (alice's stored credentials are for the first daemon's port).
             String url = "http://alice:" + alice.token() + "@127.0.0.1:" + second.httpPort() + "/alice/big.git";
             Process pushing = Cmd.of("git", "push", url, "HEAD:main").in(clone)
                     .env(alice.env()).env(NO_PROMPT).builder().redirectError(pushErr.toFile())
                     .redirectOutput(dir.resolve("push.out").toFile()).start();
+            // Under way: two of the 16 tensors (3.5 MB each as sent) stored by the daemon, or the client's progress
+            // showing (from a second into the upload). Waiting for the progress alone lost the race on a fast run:
+            // the whole upload took under a second, printed no progress, and the push ended before the kill.
             long pushDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (pushing.isAlive() && !Files.readString(pushErr).contains("theta: uploading tensors")
+            while (pushing.isAlive() && storeBytes(serverStore) - storedBefore < 7L << 20
+                    && !Files.readString(pushErr).contains("theta: uploading tensors")
                     && System.nanoTime() < pushDeadline) {
                 Thread.sleep(20);
             }
+            assertTrue(pushing.isAlive(), "the push ended before the kill: " + Files.readString(pushErr));
             second.process().destroyForcibly();
             assertEquals(137, second.awaitExit(Duration.ofSeconds(30)), "SIGKILL");
             long pushKilled = System.nanoTime();
@@ -211,8 +219,8 @@ class ModelWorkflowFaultsTest {
         assertTrue(seconds < 15, what + " took " + seconds + " s to notice the daemon had gone");
     }
 
-    private static long storeBytes(Path clone) throws Exception {
-        Path store = clone.resolve(".git/theta/rocksdb");
+    /** The bytes of a RocksDB store's files (its log grows as uploaded or downloaded tensors are stored). */
+    private static long storeBytes(Path store) throws Exception {
         if (!Files.isDirectory(store)) {
             return 0;
         }
