@@ -42,22 +42,39 @@ class DaemonLifecycleTest {
         }
     }
 
+    /** Reads an HTTP response head, up to its empty line. */
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            assertTrue(b >= 0, "the connection ended after " + head);
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
     @Test
     void sigtermDrainsRequestsInFlightThenExitsZero() throws Exception {
         try (ThetahostServer server = ThetahostServer.start(base.resolve("data"))) {
             GitUser alice = GitUser.create(server, base, "alice");
             Repos.seeded(server, alice, base, "alice/m");
 
-            // An HTTP request in flight: the head and half of a chunked body. It counts as in flight once its head
-            // has arrived; the SSH request below gives it time to (CI's busy machine once took over 500 ms).
+            // An HTTP request in flight: the head and half of a chunked body. It counts as in flight once the daemon
+            // has its head, which the 100 Continue it asks for (as git does for large requests) shows: on CI's busy
+            // machine a head sent a second or more before SIGTERM had not been taken up yet.
             Socket http = new Socket("127.0.0.1", server.httpPort());
             OutputStream httpOut = http.getOutputStream();
+            InputStream httpIn = http.getInputStream();
             String auth = Base64.getEncoder().encodeToString(("alice:" + alice.token()).getBytes());
-            String first = "0014command=ls-refs\n0001";
             httpOut.write(("POST /alice/m.git/git-upload-pack HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Authorization: Basic " + auth + "\r\nGit-Protocol: version=2\r\n"
-                    + "Content-Type: application/x-git-upload-pack-request\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + Integer.toHexString(first.length()) + "\r\n" + first + "\r\n").getBytes());
+                    + "Authorization: Basic " + auth + "\r\nGit-Protocol: version=2\r\nExpect: 100-continue\r\n"
+                    + "Content-Type: application/x-git-upload-pack-request\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes());
+            httpOut.flush();
+            String interim = readHead(httpIn);
+            assertTrue(interim.startsWith("HTTP/1.1 100"), interim);
+            String first = "0014command=ls-refs\n0001";
+            httpOut.write((Integer.toHexString(first.length()) + "\r\n" + first + "\r\n").getBytes());
             httpOut.flush();
             Process ssh = holdSshRequest(alice, "alice/m");
 
@@ -70,7 +87,7 @@ class DaemonLifecycleTest {
 
             httpOut.write("4\r\n0000\r\n0\r\n\r\n".getBytes());
             httpOut.flush();
-            String answer = new String(http.getInputStream().readNBytes(200), StandardCharsets.UTF_8);
+            String answer = new String(httpIn.readNBytes(200), StandardCharsets.UTF_8);
             assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
             http.close();
 
