@@ -27,21 +27,6 @@ class DaemonLifecycleTest {
     @TempDir
     Path base;
 
-    /** Opens an SSH upload-pack and reads its whole ref advertisement, leaving the request in flight. */
-    private static Process holdSshRequest(GitUser user, String repo) throws IOException {
-        Process p = user.ssh("127.0.0.1", "git-upload-pack '/" + repo + ".git'").builder().start();
-        InputStream in = p.getInputStream();
-        while (true) {
-            byte[] len = in.readNBytes(4);
-            assertEquals(4, len.length, "the advertisement arrives");
-            int n = Integer.parseInt(new String(len, StandardCharsets.US_ASCII), 16);
-            if (n == 0) {
-                return p;
-            }
-            in.readNBytes(n - 4);
-        }
-    }
-
     /** Reads an HTTP response head, up to its empty line. */
     private static String readHead(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
@@ -76,7 +61,7 @@ class DaemonLifecycleTest {
             String first = "0014command=ls-refs\n0001";
             httpOut.write((Integer.toHexString(first.length()) + "\r\n" + first + "\r\n").getBytes());
             httpOut.flush();
-            Process ssh = holdSshRequest(alice, "alice/m");
+            Process ssh = alice.startSshService("git-upload-pack", "alice/m");
 
             server.terminate();
             Thread.sleep(1500);
@@ -107,7 +92,7 @@ class DaemonLifecycleTest {
         try (ThetahostServer server = ThetahostServer.start(base.resolve("data"), "--grace-period", "2")) {
             GitUser alice = GitUser.create(server, base, "alice");
             Repos.seeded(server, alice, base, "alice/m");
-            Process ssh = holdSshRequest(alice, "alice/m");
+            Process ssh = alice.startSshService("git-upload-pack", "alice/m");
             long start = System.nanoTime();
             server.terminate();
             assertEquals(0, server.awaitExit(Duration.ofSeconds(60)), server.stderr());

@@ -168,7 +168,8 @@ class BadInputTest extends SharedDaemon {
         Push push = preparePush();
         byte[] partial = push.cutShort();
         if (transport == Transport.SSH) {
-            Process p = alice.ssh("127.0.0.1", "git-receive-pack '/" + REPO + ".git'").builder().start();
+            // After the advertisement, as git sends: the daemon is serving the push before half of it arrives.
+            Process p = alice.startSshService("git-receive-pack", REPO);
             p.getOutputStream().write(partial);
             p.getOutputStream().flush();
             Thread.sleep(500);

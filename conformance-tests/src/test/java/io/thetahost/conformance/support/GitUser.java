@@ -1,7 +1,9 @@
 package io.thetahost.conformance.support;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -149,6 +151,28 @@ public final class GitUser {
     /** Runs ssh against the daemon as this user, with extra options and a remote command. */
     public Cmd ssh(String... args) {
         return sshAs(name, args);
+    }
+
+    /**
+     * Starts a git service over ssh ({@code git-upload-pack} or {@code git-receive-pack} of {@code ownerSlashName},
+     * protocol v0) and reads its whole ref advertisement: when this returns, the daemon is serving the request, which
+     * stays in flight until the process's input says more or the process ends.
+     */
+    public Process startSshService(String service, String ownerSlashName) throws IOException {
+        Process p = ssh("127.0.0.1", service + " '/" + ownerSlashName + ".git'").builder().start();
+        InputStream in = p.getInputStream();
+        while (true) {
+            byte[] length = in.readNBytes(4);
+            if (length.length != 4) {
+                throw new IOException(service + " of " + ownerSlashName + " ended before its advertisement did: "
+                        + new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+            int n = Integer.parseInt(new String(length, StandardCharsets.US_ASCII), 16);
+            if (n == 0) {
+                return p;
+            }
+            in.readNBytes(n - 4);
+        }
     }
 
     /** Runs ssh with this user's key but logging in as {@code login}. */
