@@ -1,7 +1,9 @@
 package io.thetahost.conformance.support;
 
+import io.thetahost.protocol.pktline.Packet;
+import io.thetahost.protocol.pktline.PacketReader;
+import io.thetahost.protocol.pktline.PacketType;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -160,19 +162,15 @@ public final class GitUser {
      */
     public Process startSshService(String service, String ownerSlashName) throws IOException {
         Process p = ssh("127.0.0.1", service + " '/" + ownerSlashName + ".git'").builder().start();
-        InputStream in = p.getInputStream();
-        while (true) {
-            byte[] length = in.readNBytes(4);
-            if (length.length != 4) {
+        PacketReader advertisement = new PacketReader(p.getInputStream());
+        for (Packet packet = advertisement.read(); packet == null || packet.type() != PacketType.FLUSH;
+                packet = advertisement.read()) {
+            if (packet == null) {
                 throw new IOException(service + " of " + ownerSlashName + " ended before its advertisement did: "
                         + new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
             }
-            int n = Integer.parseInt(new String(length, StandardCharsets.US_ASCII), 16);
-            if (n == 0) {
-                return p;
-            }
-            in.readNBytes(n - 4);
         }
+        return p;
     }
 
     /** Runs ssh with this user's key but logging in as {@code login}. */

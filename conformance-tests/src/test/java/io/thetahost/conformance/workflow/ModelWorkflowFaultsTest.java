@@ -192,9 +192,10 @@ class ModelWorkflowFaultsTest {
             Process pushing = Cmd.of("git", "push", url, "HEAD:main").in(clone)
                     .env(alice.env()).env(NO_PROMPT).builder().redirectError(pushErr.toFile())
                     .redirectOutput(dir.resolve("push.out").toFile()).start();
-            // Under way: two of the 16 tensors (3.5 MB each as sent) stored by the daemon, or the client's progress
-            // showing (from a second into the upload). Waiting for the progress alone lost the race on a fast run:
-            // the whole upload took under a second, printed no progress, and the push ended before the kill.
+            // Under way: two of the 16 tensors (3.5 MB each as sent) and part of a third stored by the daemon (its
+            // store's files grew by 7 MiB), or the client's progress showing (from a second into the upload). Waiting
+            // for the progress alone lost the race on a fast run: the whole upload took under a second, printed no
+            // progress, and the push ended before the kill.
             long pushDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             while (pushing.isAlive() && storeBytes(serverStore) - storedBefore < 7L << 20
                     && !Files.readString(pushErr).contains("theta: uploading tensors")

@@ -86,8 +86,8 @@ public interface FloatElements {
 
         /**
          * A bulk copy of the bits, then each NaN (rare: the row's scan finds none) overwritten with the canonical one.
-         * Element by element through {@link Float#floatToIntBits} and the view handle was not vectorized and took
-         * half of a low-rank decoding's time.
+         * Element by element through {@link Float#floatToIntBits} and the view handle was not vectorized: decoding the
+         * fixtures' LoRA merge went from 323-344 to 346-370 MB/s in alternating runs.
          */
         @Override
         public void fromFloats(float[] values, byte[] raw, int first, int count) {

@@ -365,9 +365,8 @@ class FloatElementsTest {
             int first = r.nextInt(5);
             int width = f.width();
             byte[] bulk = new byte[(first + count + 3) * width];
-            byte[] single = bulk.clone();
             r.nextBytes(bulk);
-            System.arraycopy(bulk, 0, single, 0, bulk.length);
+            byte[] single = bulk.clone();
             f.fromFloats(values, bulk, first, count);
             for (int j = 0; j < count; j++) {
                 Elements.set(single, first + j, width, f.fromFloat(values[j]));
