@@ -11,10 +11,13 @@ public interface LowRankDetector {
 
     LowRankDetector NONE = (target, base, options) -> Optional.empty();
 
-    /** The SVD detector when ND4J is on the class path (the client has it; the server does not need it). */
+    /**
+     * The SVD detector when OpenBLAS's bindings are on the class path (the client has them; the server does not need
+     * them).
+     */
     static LowRankDetector available() {
         try {
-            Class.forName("org.nd4j.linalg.factory.Nd4j", false, LowRankDetector.class.getClassLoader());
+            Class.forName("org.bytedeco.openblas.global.openblas", false, LowRankDetector.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             return NONE;
         }
