@@ -37,6 +37,9 @@ public final class Main implements Runnable {
     }
 
     public static int run(String... args) {
+        if (args.length == 1 && args[0].equals(FilterProcess.NAME)) {
+            return filterProcess();
+        }
         CommandLine cli = new CommandLine(new Main());
         // picocli reads a command's options by reflection when it is added, and git starts theta for every filter,
         // hook and driver: only the command named is added (all of them when none is: usage, help, a typo).
@@ -46,14 +49,35 @@ public final class Main implements Runnable {
             cli.addSubcommand(command);
         }
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-            if (e instanceof IllegalArgumentException || e instanceof IOException
-                    || e instanceof UncheckedIOException) {
+            if (explains(e)) {
                 commandLine.getErr().println("theta: " + e.getMessage());
                 return FAILED;
             }
             throw e;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * git starts the filter for every command that reads or writes a tracked file, a checkout or an add among them:
+     * it skips picocli, whose classes (compiled for Java 5, so outside the JVM's class-data sharing) took 0.1 - 0.3 s
+     * to load and check at every start, a tenth of checking out a small model. It takes no options.
+     */
+    private static int filterProcess() {
+        try {
+            return new FilterProcess().call();
+        } catch (Exception e) {
+            if (!explains(e)) {
+                e.printStackTrace();
+            }
+            System.err.println("theta: " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    /** Errors whose message says what went wrong to the person who ran theta; others are bugs, shown in full. */
+    private static boolean explains(Exception e) {
+        return e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException;
     }
 
     @Override

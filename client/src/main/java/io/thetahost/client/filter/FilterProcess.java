@@ -20,9 +20,11 @@ import picocli.CommandLine.Command;
  * turn; the tensor store is opened for each file and closed after it, so that merge and diff drivers git runs in
  * between can open it.
  */
-@Command(name = "filter-process", hidden = true,
+@Command(name = FilterProcess.NAME, hidden = true,
         description = "The clean/smudge filter git runs (filter.theta.process); not for people.")
 public final class FilterProcess implements Callable<Integer> {
+    /** The command's name, in git's configuration and on theta's command line. */
+    public static final String NAME = "filter-process";
 
     @Override
     public Integer call() throws IOException {

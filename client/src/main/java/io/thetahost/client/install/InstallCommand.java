@@ -1,5 +1,6 @@
 package io.thetahost.client.install;
 
+import io.thetahost.client.filter.FilterProcess;
 import io.thetahost.client.git.Git;
 import io.thetahost.client.repository.ThetaRepository;
 import java.io.IOException;
@@ -25,7 +26,7 @@ public final class InstallCommand implements Callable<Integer> {
     static Map<String, String> settings() {
         String theta = Launcher.command();
         Map<String, String> s = new LinkedHashMap<>();
-        s.put("filter.theta.process", theta + " filter-process");
+        s.put("filter.theta.process", theta + " " + FilterProcess.NAME);
         s.put("filter.theta.required", "true");
         s.put("diff.theta.command", theta + " diff-driver");
         s.put("diff.theta.textconv", theta + " diff-textconv");
