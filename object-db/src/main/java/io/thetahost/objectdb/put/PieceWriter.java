@@ -13,7 +13,8 @@ import java.util.Arrays;
  * Writes an encoding into the store as it arrives, one piece at a time under a fresh {@link BlobKey}, so neither a
  * huge encoding nor a write batch is ever held whole. Nothing written here is visible: the pieces belong to no meta
  * record until the upload commits. Before the first piece, the blob is recorded in {@link Column#PENDING} with a
- * synced write, so that a crash at any later moment leaves pieces that the next open finds and deletes.
+ * synced write, so that a crash at any later moment leaves pieces that the next open finds and deletes. Pieces go
+ * around the write-ahead log, and {@link #finish()} flushes them to disk before any commit can name them.
  *
  * <p>Life: write, {@link #finish()} or {@link #finishInBatch()}, then either {@link #commitInto} and, once that
  * batch is written, {@link #committed()}, or {@link #discard()} (the pieces are dropped); {@link #discard()} after
@@ -30,6 +31,8 @@ public final class PieceWriter extends OutputStream {
     private long bytes;
     private boolean pending;
     private boolean closed;
+    /** The opening of the database the first piece went into; see {@link StoreDb#putPiece}. */
+    private long writtenIn;
 
     public PieceWriter(StoreDb db, InFlightBlobs inFlight, int pieceBytes) {
         this.db = db;
@@ -73,12 +76,15 @@ public final class PieceWriter extends OutputStream {
         }
     }
 
-    /** Writes the last, partial piece. */
+    /** Writes the last, partial piece, and waits until every piece is on disk (they bypass the log). */
     public void finish() throws IOException {
         if (filled > 0) {
             writePiece();
         }
         buffer = null;
+        if (pieces > 0) {
+            db.persistPieces(writtenIn);
+        }
     }
 
     /**
@@ -107,7 +113,12 @@ public final class PieceWriter extends OutputStream {
             db.put(Column.PENDING, blob.bytes(), Keys.time(System.currentTimeMillis()), 8, true);
             pending = true;
         }
-        db.put(Column.BLOBS, Keys.piece(blob, pieces), buffer, filled, false);
+        long into = db.putPiece(Keys.piece(blob, pieces), buffer, filled);
+        if (pieces == 0) {
+            writtenIn = into;
+        } else if (into != writtenIn) {
+            throw db.piecesLostByReopening();
+        }
         pieces++;
         filled = 0;
     }

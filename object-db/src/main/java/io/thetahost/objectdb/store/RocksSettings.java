@@ -44,8 +44,8 @@ final class RocksSettings implements AutoCloseable {
                 // Table and blob files kept open at once (RocksDB's default keeps every file open: a large store
                 // would take descriptors the daemon needs for connections).
                 .setMaxOpenFiles(MAX_OPEN_FILES)
-                // The small families rarely fill a memtable; without a cap they would pin old WAL files (which hold
-                // the pieces too) until they did.
+                // The small families rarely fill a memtable; without a cap they would pin old WAL files until they
+                // did (pieces bypass the log: StoreDb.putPiece).
                 .setMaxTotalWalSize(256L << 20)
                 .setDbWriteBufferSize(WRITE_BUFFER_BYTES));
         families.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, own(new ColumnFamilyOptions())));
