@@ -18,17 +18,18 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * theta keeps RocksDB's native library in the user's cache, copied once, and writes none into the temporary folder:
- * RocksDB's own loader wrote a new 15 MB copy there at every start, and a process killed before its exit hook left it
- * there for good.
+ * theta keeps RocksDB's and zstd-jni's native libraries in the user's cache, copied once, and writes none into the
+ * temporary folder: their own loaders wrote a new copy there at every start (15 MB and 1 MB), and a process killed
+ * before its exit hook left it there for good.
  */
 @Timeout(300)
 class NativeLibraryTest {
+    private static final List<String> LIBRARIES = List.of("librocksdbjni", "libzstd-jni");
     @TempDir
     Path base;
 
     @Test
-    void theStoreLoadsRocksDbFromTheCacheAndLeavesNothingInTheTemporaryFolder() throws IOException {
+    void rocksDbAndZstdLoadFromTheCacheAndLeaveNothingInTheTemporaryFolder() throws IOException {
         Path home = Files.createDirectories(base.resolve("home"));
         Path tmp = Files.createDirectories(base.resolve("tmp"));
         Path logs = Files.createDirectories(base.resolve("logs"));
@@ -47,34 +48,46 @@ class NativeLibraryTest {
         run(env, repo, "git", "add", "model.safetensors");
         Path cache = home.resolve(".cache/thetahost/native");
         List<Path> copies = libraries(cache);
-        assertEquals(1, copies.size(), "one copy of the library in the cache: " + copies);
-        long written = Files.getLastModifiedTime(copies.get(0)).toMillis();
+        assertEquals(LIBRARIES.size(), copies.size(), "one copy of each library in the cache: " + copies);
+        List<Long> written = new ArrayList<>();
+        for (Path copy : copies) {
+            written.add(Files.getLastModifiedTime(copy).toMillis());
+        }
         Files.delete(repo.resolve("model.safetensors"));
         run(env, repo, "git", "checkout", "--", "model.safetensors");
         assertEquals(-1L, Files.mismatch(Fixtures.checkpoint("base.safetensors"), repo.resolve("model.safetensors")));
         assertEquals(copies, libraries(cache), "the second process used the same copy");
-        assertEquals(written, Files.getLastModifiedTime(copies.get(0)).toMillis(), "and did not write it again");
-        try (Stream<Path> left = Files.list(tmp)) {
-            List<Path> rocks = left.filter(p -> p.getFileName().toString().startsWith("librocksdbjni")).toList();
-            assertTrue(rocks.isEmpty(), "no copy of the library in the temporary folder: " + rocks);
+        for (int i = 0; i < copies.size(); i++) {
+            assertEquals(written.get(i), Files.getLastModifiedTime(copies.get(i)).toMillis(),
+                    "and did not write it again: " + copies.get(i));
         }
-        // RocksDB's loader deletes its temporary copy at exit, so the folder alone cannot tell: the processes' own
+        try (Stream<Path> left = Files.list(tmp)) {
+            List<Path> extracted = left.filter(NativeLibraryTest::isLibrary).toList();
+            assertTrue(extracted.isEmpty(), "no copy of a library in the temporary folder: " + extracted);
+        }
+        // The loaders delete their temporary copies at exit, so the folder alone cannot tell: the processes' own
         // logs say which file each loaded.
-        List<String> loaded = new ArrayList<>();
-        try (Stream<Path> files = Files.list(logs)) {
-            for (Path log : files.toList()) {
-                Files.readAllLines(log).stream().filter(l -> l.contains("librocksdbjni")).forEach(loaded::add);
+        for (String library : LIBRARIES) {
+            List<String> loaded = new ArrayList<>();
+            try (Stream<Path> files = Files.list(logs)) {
+                for (Path log : files.toList()) {
+                    Files.readAllLines(log).stream().filter(l -> l.contains(library)).forEach(loaded::add);
+                }
+            }
+            assertTrue(loaded.size() >= 2, "both filter processes loaded " + library + ": " + loaded);
+            for (String line : loaded) {
+                assertTrue(line.contains(cache.toString()), "loaded from the cache, not extracted elsewhere: " + line);
             }
         }
-        assertTrue(loaded.size() >= 2, "both filter processes loaded RocksDB's library: " + loaded);
-        for (String line : loaded) {
-            assertTrue(line.contains(cache.toString()), "loaded from the cache, not extracted elsewhere: " + line);
-        }
+    }
+
+    private static boolean isLibrary(Path p) {
+        return LIBRARIES.stream().anyMatch(p.getFileName().toString()::startsWith);
     }
 
     private static List<Path> libraries(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> p.getFileName().toString().startsWith("librocksdbjni")).sorted().toList();
+            return files.filter(NativeLibraryTest::isLibrary).sorted().toList();
         }
     }
 

@@ -13,6 +13,10 @@ import java.nio.ByteOrder;
  * is.
  */
 public final class SectionCodec {
+    static {
+        ZstdNativeLibrary.load();
+    }
+
     static final int STORED = 0;
     static final int ZSTD = 1;
     /** u8 plane count, then per plane: u8 codec (STORED or ZSTD), u64 stored length, bytes. */
