@@ -35,6 +35,7 @@ final class ReadAhead implements TensorSource, AutoCloseable {
     private final int threads;
     private final long bytesAhead;
     private final ExecutorService pool;
+    private final SpareBlocks spares;
     private final ArrayDeque<Started> started = new ArrayDeque<>();
     private int next;
 
@@ -52,6 +53,7 @@ final class ReadAhead implements TensorSource, AutoCloseable {
         this.decoder = decoder;
         this.threads = Math.max(1, threads);
         this.bytesAhead = Math.max(BLOCK, bytesAhead);
+        this.spares = new SpareBlocks((int) Math.min(Integer.MAX_VALUE, this.bytesAhead / BLOCK));
         AtomicInteger count = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(this.threads, r -> {
             Thread t = new Thread(r, "theta-decode-" + count.incrementAndGet());
@@ -88,7 +90,7 @@ final class ReadAhead implements TensorSource, AutoCloseable {
     private void fill() {
         while (started.size() <= threads && next < order.size()) {
             Item item = order.get(next++);
-            Pipe pipe = new Pipe(bytesAhead);
+            Pipe pipe = new Pipe(bytesAhead, spares);
             started.addLast(new Started(item, pipe));
             pool.execute(() -> decode(item, pipe));
         }
@@ -134,6 +136,38 @@ final class ReadAhead implements TensorSource, AutoCloseable {
     public void close() {
         cancelAll();
         pool.shutdownNow();
+        spares.clear();
+    }
+
+    /**
+     * Blocks the writer has copied out, for the workers to fill again rather than allocate and zero new ones: every
+     * tensor's pipe is new, and blocks kept per pipe left each tensor allocating its own (a gigabyte of blocks per
+     * gigabyte checked out). Shared by the pipes; at most one pipe's capacity ({@code bytesAhead}), which is what
+     * this adds to the bound on memory.
+     */
+    static final class SpareBlocks {
+        private final ArrayDeque<byte[]> blocks = new ArrayDeque<>();
+        private final int max;
+
+        SpareBlocks(int max) {
+            this.max = max;
+        }
+
+        /** A block of {@link #BLOCK} bytes to fill, every one of which the filler overwrites or leaves unread. */
+        synchronized byte[] take() {
+            byte[] block = blocks.pollFirst();
+            return block != null ? block : new byte[BLOCK];
+        }
+
+        synchronized void giveBack(byte[] block) {
+            if (block.length == BLOCK && blocks.size() < max) {
+                blocks.addLast(block);
+            }
+        }
+
+        synchronized void clear() {
+            blocks.clear();
+        }
     }
 
     /**
@@ -149,35 +183,28 @@ final class ReadAhead implements TensorSource, AutoCloseable {
         }
 
         private final long capacity;
+        private final SpareBlocks spares;
         private final ArrayDeque<byte[]> blocks = new ArrayDeque<>();
-        /**
-         * Blocks the reader has copied out, for the worker to fill again rather than allocate and zero new ones (a
-         * gigabyte of them per gigabyte checked out). At most {@link #SPARE_BLOCKS}, outside {@code capacity}.
-         */
-        private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
         private long held;
         private boolean ended;
         private boolean closed;
         private Exception failure;
 
-        private static final int SPARE_BLOCKS = 2;
         private static final byte[] NONE = new byte[0];
 
-        Pipe(long capacity) {
+        Pipe(long capacity, SpareBlocks spares) {
             this.capacity = capacity;
+            this.spares = spares;
         }
 
         /** A block of {@link #BLOCK} bytes to fill, every one of which the filler overwrites or leaves unread. */
-        synchronized byte[] spareBlock() {
-            byte[] block = spare.pollFirst();
-            return block != null ? block : new byte[BLOCK];
+        byte[] spareBlock() {
+            return spares.take();
         }
 
         /** The reader is done with {@code block}. */
-        private synchronized void giveBack(byte[] block) {
-            if (block.length == BLOCK && spare.size() < SPARE_BLOCKS && !closed) {
-                spare.addLast(block);
-            }
+        private void giveBack(byte[] block) {
+            spares.giveBack(block);
         }
 
         synchronized void put(byte[] block) {
@@ -205,7 +232,6 @@ final class ReadAhead implements TensorSource, AutoCloseable {
         synchronized void close() {
             closed = true;
             blocks.clear();
-            spare.clear();
             held = 0;
             notifyAll();
         }
