@@ -1,5 +1,6 @@
 package io.thetahost.client.store;
 
+import io.thetahost.codec.format.ScratchArrays;
 import io.thetahost.protocol.manifest.TensorSource;
 import io.thetahost.protocol.tensor.DType;
 import io.thetahost.protocol.tensor.Shape;
@@ -55,8 +56,15 @@ final class ReadAhead implements TensorSource, AutoCloseable {
         this.bytesAhead = Math.max(BLOCK, bytesAhead);
         this.spares = new SpareBlocks((int) Math.min(Integer.MAX_VALUE, this.bytesAhead / BLOCK));
         AtomicInteger count = new AtomicInteger();
+        long scratch = this.bytesAhead;
         this.pool = Executors.newFixedThreadPool(this.threads, r -> {
-            Thread t = new Thread(r, "theta-decode-" + count.incrementAndGet());
+            // A worker decodes one tensor after another: its decoding arrays serve the next tensor, up to
+            // bytesAhead of them (a chunk, its sections, its compressed bytes and a piece), which that decoding
+            // holds anyway while it runs.
+            Thread t = new Thread(() -> {
+                ScratchArrays.keepOnThisThread(scratch);
+                r.run();
+            }, "theta-decode-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
         });

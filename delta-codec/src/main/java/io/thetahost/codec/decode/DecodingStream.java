@@ -5,6 +5,7 @@ import io.thetahost.codec.format.DecodeLimits;
 import io.thetahost.codec.format.EncodingHeader;
 import io.thetahost.codec.format.EncodingReader;
 import io.thetahost.codec.format.InvalidEncodingException;
+import io.thetahost.codec.format.ScratchArrays;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ public final class DecodingStream extends InputStream {
     private byte[] chunk = EMPTY;
     private int position;
     private TensorId verified;
+    private boolean closed;
 
     private DecodingStream(InputStream encoding, EncodingReader reader, InputStream base, boolean check)
             throws IOException {
@@ -144,6 +146,9 @@ public final class DecodingStream extends InputStream {
 
     /** Decodes the next chunk; false at the end, once the id has been checked. */
     private boolean advance() throws IOException {
+        if (closed) {
+            throw new IOException("the decoded tensor's stream is closed");
+        }
         if (verified != null) {
             return false;
         }
@@ -167,7 +172,10 @@ public final class DecodingStream extends InputStream {
         // The last chunk has been read to its end (or written out by transferTo): its array takes this one, which
         // saves allocating and zeroing megabytes per chunk. The chunk's size was checked against the limits with the
         // header.
-        byte[] into = chunk.length == chunkBytes ? chunk : new byte[chunkBytes];
+        byte[] into = chunk.length == chunkBytes ? chunk : ScratchArrays.takeExactly(chunkBytes);
+        if (into != chunk) {
+            ScratchArrays.giveBack(chunk);
+        }
         // Until the apply returns there is nothing to read: a failure leaves no half-written chunk readable.
         chunk = EMPTY;
         position = 0;
@@ -186,8 +194,14 @@ public final class DecodingStream extends InputStream {
         return true;
     }
 
+    /** Gives the stream's arrays back ({@link ScratchArrays}); nothing can be read after. */
     @Override
     public void close() throws IOException {
+        ScratchArrays.giveBack(chunk);
+        chunk = EMPTY;
+        position = 0;
+        closed = true;
+        reader.release();
         try {
             encoding.close();
         } finally {

@@ -73,13 +73,25 @@ public final class EncodingReader {
         return sections;
     }
 
-    /** Checks that the encoding ends here, after its last chunk. */
+    /**
+     * Gives the arrays of the last chunk's sections back ({@link ScratchArrays}): the sections {@link #nextChunk}
+     * returned must no longer be used. {@link #finish()} does it; a reader given up on before its end should.
+     */
+    public void release() {
+        for (byte[] a : lastChunk.values()) {
+            ScratchArrays.giveBack(a);
+        }
+        lastChunk.clear();
+        ScratchArrays.giveBack(compressed);
+        compressed = new byte[0];
+    }
+
+    /** Checks that the encoding ends here, after its last chunk, and releases its arrays ({@link #release()}). */
     public void finish() throws IOException {
         if (chunksRead != header.chunkCount()) {
             throw new IllegalStateException(chunksRead + " of " + header.chunkCount() + " chunks read");
         }
-        lastChunk.clear();
-        compressed = new byte[0];
+        release();
         byte[] end = LittleEndian.readFully(in, 4, "the end marker");
         if (!Arrays.equals(end, EncodingWriter.END)) {
             throw new InvalidEncodingException("encoding has no end marker after its last chunk");
@@ -226,14 +238,15 @@ public final class EncodingReader {
             }
             byte[] data = reusable.get(tag);
             if (data == null || data.length != raw) {
-                data = new byte[(int) raw];
+                data = ScratchArrays.takeExactly((int) raw);
             }
             if (codec == SectionCodec.STORED && stored == raw) {
                 // Straight into place, rather than read and then copied.
                 LittleEndian.readFully(in, data, data.length, what);
             } else {
                 if (compressed.length < stored) {
-                    compressed = new byte[(int) stored];
+                    ScratchArrays.giveBack(compressed);
+                    compressed = ScratchArrays.takeAtLeast((int) stored);
                 }
                 LittleEndian.readFully(in, compressed, (int) stored, what);
                 SectionCodec.decompress(codec, compressed, (int) stored, data, what);

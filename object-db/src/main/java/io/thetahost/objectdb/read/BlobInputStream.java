@@ -1,5 +1,7 @@
 package io.thetahost.objectdb.read;
 
+import io.thetahost.codec.format.ScratchArrays;
+import io.thetahost.objectdb.StoreOptions;
 import io.thetahost.objectdb.store.BlobKey;
 import io.thetahost.objectdb.store.Column;
 import io.thetahost.objectdb.store.CorruptStoreException;
@@ -11,11 +13,14 @@ import java.io.InputStream;
 import java.util.Objects;
 
 /**
- * A stored encoding's bytes, read one piece at a time. It ends only when the pieces have added up to exactly the
- * recorded length and no piece follows; a missing piece, or one too many, is a {@link CorruptStoreException}.
+ * A stored encoding's bytes, read one piece at a time into one array ({@link ScratchArrays}, given back on close). It
+ * ends only when the pieces have added up to exactly the recorded length and no piece follows; a missing piece, or
+ * one too many, is a {@link CorruptStoreException}.
  */
 public final class BlobInputStream extends InputStream {
     private static final byte[] NONE = new byte[0];
+    /** The array a first piece is read into holds this much, or the whole encoding if smaller; a longer piece grows it. */
+    private static final int FIRST_PIECE_GUESS = StoreOptions.defaults().pieceBytes();
 
     private final StoreDb db;
     private final ReadView view;
@@ -23,6 +28,8 @@ public final class BlobInputStream extends InputStream {
     private final long length;
     private final String owner;
     private byte[] piece = NONE;
+    /** The current piece's bytes in {@link #piece}. */
+    private int pieceLength;
     private int position;
     private int nextPiece;
     private long fetched;
@@ -42,7 +49,7 @@ public final class BlobInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        while (position == piece.length) {
+        while (position == pieceLength) {
             if (!advance()) {
                 return -1;
             }
@@ -56,12 +63,12 @@ public final class BlobInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        while (position == piece.length) {
+        while (position == pieceLength) {
             if (!advance()) {
                 return -1;
             }
         }
-        int n = Math.min(len, piece.length - position);
+        int n = Math.min(len, pieceLength - position);
         System.arraycopy(piece, position, b, off, n);
         position += n;
         return n;
@@ -69,35 +76,53 @@ public final class BlobInputStream extends InputStream {
 
     @Override
     public int available() {
-        return piece.length - position;
+        return pieceLength - position;
+    }
+
+    @Override
+    public void close() {
+        ScratchArrays.giveBack(piece);
+        piece = NONE;
+        pieceLength = 0;
+        position = 0;
+        ended = true;
     }
 
     private boolean advance() throws IOException {
         if (ended) {
             return false;
         }
-        byte[] next = db.get(view, Column.BLOBS, Keys.piece(blob, nextPiece));
+        byte[] key = Keys.piece(blob, nextPiece);
         if (fetched == length) {
-            if (next != null) {
+            if (db.get(view, Column.BLOBS, key) != null) {
                 throw new CorruptStoreException("the encoding of " + owner + " (blob " + blob + ") has more than its "
                         + length + " bytes");
             }
             ended = true;
-            piece = NONE;
+            pieceLength = 0;
             position = 0;
             return false;
         }
-        if (next == null) {
+        if (piece.length == 0) {
+            piece = ScratchArrays.takeAtLeast((int) Math.min(length - fetched, FIRST_PIECE_GUESS));
+        }
+        int next = db.getPiece(view, key, piece);
+        if (next > piece.length && next <= length - fetched) {
+            ScratchArrays.giveBack(piece);
+            piece = ScratchArrays.takeAtLeast(next);
+            next = db.getPiece(view, key, piece);
+        }
+        if (next < 0) {
             throw new CorruptStoreException("the encoding of " + owner + " (blob " + blob + ") ends after " + fetched
                     + " of its " + length + " bytes: piece " + nextPiece + " is missing");
         }
-        if (next.length == 0 || next.length > length - fetched) {
+        if (next == 0 || next > length - fetched || next > piece.length) {
             throw new CorruptStoreException("the encoding of " + owner + " (blob " + blob + ") has a piece " + nextPiece
-                    + " of " + next.length + " bytes where " + (length - fetched) + " remain");
+                    + " of " + next + " bytes where " + (length - fetched) + " remain");
         }
         nextPiece++;
-        fetched += next.length;
-        piece = next;
+        fetched += next;
+        pieceLength = next;
         position = 0;
         return true;
     }

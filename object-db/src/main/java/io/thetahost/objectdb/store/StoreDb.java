@@ -185,6 +185,18 @@ public final class StoreDb implements AutoCloseable {
     }
 
     /**
+     * Reads a piece into {@code into}, as of {@code view} (the latest when null): returns the piece's length, or -1
+     * when there is none. A piece longer than {@code into} fills it and returns its whole length, so that the caller
+     * can read it again into an array large enough.
+     */
+    public int getPiece(ReadView view, byte[] key, byte[] into) throws IOException {
+        int n = guarded("read " + Column.BLOBS, () -> view == null
+                ? rocks.db.get(rocks.handles.get(Column.BLOBS), latestPieces, key, into)
+                : view.read(true, options -> rocks.db.get(rocks.handles.get(Column.BLOBS), options, key, into)));
+        return n == RocksDB.NOT_FOUND ? -1 : n;
+    }
+
+    /**
      * Options for reading pieces: without RocksDB's checksum of each blob record, which this RocksDB build computes
      * without the CPU's CRC instruction (7% of a checkout's CPU time in a profile, one pass over every byte read). A
      * piece is only ever read as part of an encoding whose decoding is checked against the tensor's SHA-256 id, by
