@@ -112,7 +112,7 @@ final class ReadAhead implements TensorSource, AutoCloseable {
             }
             while (true) {
                 // Straight into one array (readNBytes(int) would gather 16 KiB pieces and copy them).
-                byte[] block = pipe.spareBlock();
+                byte[] block = spares.take();
                 int n = in.readNBytes(block, 0, BLOCK);
                 if (n > 0) {
                     pipe.put(n == BLOCK ? block : Arrays.copyOf(block, n));
@@ -203,11 +203,6 @@ final class ReadAhead implements TensorSource, AutoCloseable {
         Pipe(long capacity, SpareBlocks spares) {
             this.capacity = capacity;
             this.spares = spares;
-        }
-
-        /** A block of {@link #BLOCK} bytes to fill, every one of which the filler overwrites or leaves unread. */
-        byte[] spareBlock() {
-            return spares.take();
         }
 
         /** The reader is done with {@code block}. */

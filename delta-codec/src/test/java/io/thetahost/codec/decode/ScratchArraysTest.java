@@ -72,12 +72,12 @@ class ScratchArraysTest {
         ScratchArrays.keepOnThisThread(1 << 20);
         Shape shape = Shape.of(40, 300);
         Shape other = Shape.of(17, 333);
-        byte[] a = floats(shape);
+        byte[] a = GaussianFloats.of(random, shape);
         byte[] b = a.clone();
         for (int i = 0; i < b.length; i += 397) {
             b[i] ^= 1;
         }
-        byte[] c = floats(other);
+        byte[] c = GaussianFloats.of(random, other);
         TensorId aId = TensorId.of(DType.F32, shape, a);
         TensorId bId = TensorId.of(DType.F32, shape, b);
         TensorId cId = TensorId.of(DType.F32, other, c);
@@ -113,17 +113,5 @@ class ScratchArraysTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         kinds.dense(TensorInput.of(DType.F32, shape, raw), id, out);
         return out.toByteArray();
-    }
-
-    private byte[] floats(Shape shape) {
-        byte[] b = new byte[(int) shape.elements() * 4];
-        for (int i = 0; i < b.length; i += 4) {
-            int v = Float.floatToIntBits((float) random.nextGaussian());
-            b[i] = (byte) v;
-            b[i + 1] = (byte) (v >>> 8);
-            b[i + 2] = (byte) (v >>> 16);
-            b[i + 3] = (byte) (v >>> 24);
-        }
-        return b;
     }
 }

@@ -30,15 +30,7 @@ class UncheckedBaseTest {
     private final SplittableRandom random = new SplittableRandom(3);
 
     private byte[] floats() {
-        byte[] b = new byte[(int) SHAPE.elements() * 4];
-        for (int i = 0; i < b.length; i += 4) {
-            int v = Float.floatToIntBits((float) random.nextGaussian());
-            b[i] = (byte) v;
-            b[i + 1] = (byte) (v >>> 8);
-            b[i + 2] = (byte) (v >>> 16);
-            b[i + 3] = (byte) (v >>> 24);
-        }
-        return b;
+        return GaussianFloats.of(random, SHAPE);
     }
 
     private byte[] dense(byte[] raw, TensorId declared) throws IOException {

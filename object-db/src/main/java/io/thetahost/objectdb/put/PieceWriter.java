@@ -116,8 +116,6 @@ public final class PieceWriter extends OutputStream {
         long into = db.putPiece(Keys.piece(blob, pieces), buffer, filled);
         if (pieces == 0) {
             writtenIn = into;
-        } else if (into != writtenIn) {
-            throw db.piecesLostByReopening();
         }
         pieces++;
         filled = 0;

@@ -222,6 +222,8 @@ public final class StoreDb implements AutoCloseable {
      * for {@link #persistPieces}. The piece is lost by a crash until then.
      */
     public long putPiece(byte[] key, byte[] value, int valueLength) throws IOException {
+        // Read before the write: a reopening between the two makes persistPieces fail an upload it need not have,
+        // never pass one whose pieces went with the reopening.
         long into = opening;
         put(Column.BLOBS, key, value, valueLength, unloggedWrites);
         piecesPut.incrementAndGet();
@@ -250,14 +252,10 @@ public final class StoreDb implements AutoCloseable {
             }
         }
         if (opening != writtenIn) {
-            throw piecesLostByReopening();
+            throw new DiskFullException("tensor store at " + path + ": the store was reopened after the disk was full "
+                    + "while this tensor was being written, and its pieces not yet on disk are gone; send it again",
+                    null);
         }
-    }
-
-    /** What a writer reports when its unflushed pieces went with a reopening after a full disk. */
-    public DiskFullException piecesLostByReopening() {
-        return new DiskFullException("tensor store at " + path + ": the store was reopened after the disk was full "
-                + "while this tensor was being written, and its pieces not yet on disk are gone; send it again", null);
     }
 
     private void put(Column column, byte[] key, byte[] value, int valueLength, WriteOptions options)
