@@ -123,6 +123,7 @@ public final class DecodingStream extends InputStream {
             }
         }
         int n = Math.min(len, chunk.length - position);
+        hash(n);
         System.arraycopy(chunk, position, b, off, n);
         position += n;
         return n;
@@ -137,6 +138,7 @@ public final class DecodingStream extends InputStream {
         java.util.Objects.requireNonNull(out, "out");
         long n = 0;
         while (position < chunk.length || advance()) {
+            hash(chunk.length - position);
             out.write(chunk, position, chunk.length - position);
             n += chunk.length - position;
             position = chunk.length;
@@ -188,10 +190,19 @@ public final class DecodingStream extends InputStream {
         }
         chunk = apply.chunk(c, reader.nextChunk(), into);
         position = 0;
-        if (hasher != null) {
-            hasher.update(chunk, 0, chunk.length);
-        }
         return true;
+    }
+
+    /**
+     * Hashes the next {@code n} bytes of the chunk as they are handed out rather than the whole chunk once decoded:
+     * the reader gets a chunk's first bytes without waiting for its last to be hashed (for a checkout, the first
+     * tensor reaches git sooner), and the bytes are hashed while they are in the cache for the copy. The check at
+     * the end is the same: it runs once every byte has been read.
+     */
+    private void hash(int n) {
+        if (hasher != null) {
+            hasher.update(chunk, position, n);
+        }
     }
 
     /** Gives the stream's arrays back ({@link ScratchArrays}); nothing can be read after. */

@@ -9,19 +9,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.thetahost.codec.TensorPair;
 import io.thetahost.codec.decode.BaseLookup;
 import io.thetahost.codec.decode.BaseTensor;
+import io.thetahost.codec.decode.DecodingStream;
 import io.thetahost.codec.encode.LowRankFactors;
 import io.thetahost.codec.format.CraftedEncoding.Sec;
 import io.thetahost.protocol.tensor.DType;
 import io.thetahost.protocol.tensor.Shape;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Nested;
@@ -723,6 +728,68 @@ class HostileEncodingTest {
                     DecodeLimits.defaults());
         }
 
+        /**
+         * The id is hashed from the bytes as they are handed out (not from each chunk once decoded), so every way of
+         * reading must hash each byte once: read a byte at a time, in pieces that straddle chunks, skipped over, or
+         * transferred, an intact tensor ends verified and one with a flipped byte in its last chunk fails at its end.
+         */
+        @Test
+        void everyWayOfReadingChecksTheId() throws IOException {
+            byte[] values = new byte[64];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (byte) (i * 13);
+            }
+            TensorPair u8 = new TensorPair(DType.U8, Shape.of(8, 8), values, null);
+            byte[] intact = u8.dense(chunks(16));
+            CraftedEncoding c = CraftedEncoding.of(intact);
+            byte[] planes = c.section(3, SectionTag.PLANES).bytes().clone();
+            planes[2] ^= 0x01;
+            c.replace(3, SectionTag.PLANES, Sec.stored(SectionTag.PLANES, planes));
+            byte[] flipped = values.clone();
+            flipped[50] ^= 0x01;
+            String mismatch = "decoded tensor is " + TensorId.of(DType.U8, Shape.of(8, 8), flipped) + ", not "
+                    + u8.targetId() + " as the encoding declares";
+            Map<String, ReadAll> ways = new LinkedHashMap<>();
+            ways.put("a byte at a time", in -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                for (int b; (b = in.read()) >= 0; ) {
+                    out.write(b);
+                }
+                return out.toByteArray();
+            });
+            ways.put("in pieces of 7 bytes", in -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                byte[] piece = new byte[7];
+                for (int n; (n = in.read(piece, 0, piece.length)) >= 0; ) {
+                    out.write(piece, 0, n);
+                }
+                return out.toByteArray();
+            });
+            ways.put("skipped", in -> {
+                assertEquals(values.length, in.skip(1000));
+                assertEquals(-1, in.read());
+                return values;
+            });
+            ways.put("transferred", in -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                in.transferTo(out);
+                return out.toByteArray();
+            });
+            for (Map.Entry<String, ReadAll> way : ways.entrySet()) {
+                try (DecodingStream in = DecodingStream.open(new ByteArrayInputStream(intact), BaseLookup.NONE,
+                        DecodeLimits.defaults())) {
+                    assertArrayEquals(values, way.getValue().read(in), way.getKey());
+                    assertEquals(u8.targetId(), in.verifiedId(), way.getKey());
+                }
+                try (DecodingStream in = DecodingStream.open(new ByteArrayInputStream(c.bytes()), BaseLookup.NONE,
+                        DecodeLimits.defaults())) {
+                    InvalidEncodingException e = assertThrows(InvalidEncodingException.class,
+                            () -> way.getValue().read(in), way.getKey());
+                    assertEquals(mismatch, e.getMessage(), way.getKey());
+                }
+            }
+        }
+
         @Test
         void aTargetIdOfAnotherTensor() throws IOException {
             CraftedEncoding c = dense();
@@ -776,6 +843,11 @@ class HostileEncodingTest {
     }
 
     // ---------------------------------------------------------------- assertions
+
+    /** One way of reading a decoded tensor to its end. */
+    private interface ReadAll {
+        byte[] read(InputStream in) throws IOException;
+    }
 
     private static void assertRefused(String message, CraftedEncoding c) {
         assertRefused(message, c.bytes(), PAIR.bases(), DecodeLimits.defaults());
