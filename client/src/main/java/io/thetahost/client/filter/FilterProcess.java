@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
  * {@code theta filter-process}: the long-running clean and smudge filter git starts once per command
  * ({@code filter.theta.process}), speaking git's protocol version 2 on stdin and stdout. Each file is answered in
  * turn; the tensor store is opened for each file and closed after it, so that merge and diff drivers git runs in
- * between can open it.
+ * between can open it (the first file's is opened ahead, while git's request is read: {@link StoreOpening}).
  */
 @Command(name = FilterProcess.NAME, hidden = true,
         description = "The clean/smudge filter git runs (filter.theta.process); not for people.")
@@ -29,13 +29,14 @@ public final class FilterProcess implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ThetaRepository repo = ThetaRepository.here();
+        StoreOpening stores = StoreOpening.start(repo::openStore);
         new HookInstaller(repo).installIfMissing();
         // stdout as a channel of its own: System.out's PrintStream and buffers would copy every byte of a checkpoint.
         PacketChannel channel = new PacketChannel(new BufferedInputStream(System.in, 1 << 16),
                 new FileOutputStream(FileDescriptor.out).getChannel());
         handshake(channel);
         Progress progress = Progress.on(System.err);
-        Filters filters = new Filters(repo, progress);
+        Filters filters = new Filters(repo, stores, progress);
         for (List<String> request; (request = channel.readList()) != null; ) {
             Map<String, String> keys = keys(request);
             String command = keys.getOrDefault("command", "");
@@ -56,8 +57,11 @@ public final class FilterProcess implements Callable<Integer> {
                 System.err.println("theta: " + command + " " + path + ": " + e.getMessage());
                 content.close();
                 reply.fail();
+            } finally {
+                stores.fileDone();
             }
         }
+        stores.fileDone();
         return 0;
     }
 

@@ -29,10 +29,12 @@ final class Filters {
             ManifestFormat.maxManifestBytes(SafetensorsLimits.defaults()));
 
     private final ThetaRepository repo;
+    private final StoreOpening stores;
     private final Progress progress;
 
-    Filters(ThetaRepository repo, Progress progress) {
+    Filters(ThetaRepository repo, StoreOpening stores, Progress progress) {
         this.repo = repo;
+        this.stores = stores;
         this.progress = progress;
     }
 
@@ -54,7 +56,7 @@ final class Filters {
             return;
         }
         Manifest manifest;
-        try (LocalStore local = repo.openStore()) {
+        try (LocalStore local = stores.open()) {
             manifest = local.add(in, path, progress);
         }
         content.close();
@@ -101,7 +103,7 @@ final class Filters {
         // Tensors are written as the download stores them; a failure after the first byte makes the reply an
         // error, and git discards what it received (Reply).
         Progress shared = Progress.shared(progress);
-        try (LocalStore local = repo.openStore();
+        try (LocalStore local = stores.open();
                 BackgroundFetch fetch = repo.fetchMissingInBackground(manifest, local, path, shared,
                         HistoryVersions.of(repo.git(), commit, path))) {
             long started = System.nanoTime();
