@@ -7,7 +7,7 @@
 # into half of the matrices, then times, each in its own repository and private HOME:
 #
 #   add v1 / add v2   git add of the checkpoint (theta's clean filter)  against git-lfs's git add
-#   checkout          git checkout -- the file, every tensor local      against git-lfs's
+#   checkout          git checkout -- the file, every tensor local      against git-lfs's (twice each, ABBA order)
 #   push              git push over SSH of v1 then v2 (theta's hook)    against stock git pushing the file as a blob
 #   clone             git clone over SSH of that history                against stock git cloning the blob history
 #
@@ -148,16 +148,30 @@ for v in 1 2; do
   for r in theta lfs plain; do (cd "$workdir/$r" && git commit -qm "v$v"); done
 done
 
-for r in theta lfs; do rm "$workdir/$r/model.safetensors"; done
-# Both checkouts start with what they read in the page cache: theta's store and git-lfs's object of v2. Near the
-# cache's size (4 GiB here) the setup's later writes may have evicted theta's store, written at add v1, and not
-# git-lfs's v2 object, written just before; read first, both start from the same state (at 4 GiB the ratio was 1.20x
-# without this, 1.16x with it, one run each: the cache was not the gap).
+# Both tools' checkouts start with what they read in the page cache: theta's store and git-lfs's object of v2. Near
+# the cache's size (4 GiB here) the setup's later writes may have evicted theta's store, written at add v1, and not
+# git-lfs's v2 object, written just before; read first, both start from the same state.
 lfs_oid="$(cd "$workdir/lfs" && git lfs ls-files -l | awk '$NF == "model.safetensors" { print $1 }')"
 find "$workdir/theta/.git/theta" "$workdir/lfs/.git/lfs/objects/${lfs_oid:0:2}/${lfs_oid:2:2}/$lfs_oid" -type f \
   -exec cat {} + >/dev/null
-timed theta-checkout "$workdir/theta" git "${under_time_filters[@]}" checkout -- model.safetensors
-timed lfs-checkout "$workdir/lfs" git "${under_time_filters[@]}" checkout -- model.safetensors
+# checkout STEP TOOL: git checkout of the deleted file in TOOL's repository (theta or lfs).
+checkout() {
+  rm "$workdir/$2/model.safetensors"
+  timed "$1" "$workdir/$2" git "${under_time_filters[@]}" checkout -- model.safetensors
+}
+# Twice each, in the order theta, git-lfs, git-lfs, theta; each tool's time is the mean of its two. With theta always
+# first, 4 GiB measured 1.16-1.23x here, while three pairs outside the script, on checkpoints made the same way with
+# less else in the page cache and either tool first, measured 0.86-0.99x: at that size the state the machine is left
+# in by the step before weighs more than the tools, so neither tool always goes first.
+checkout theta-checkout-1 theta
+checkout lfs-checkout-1 lfs
+checkout lfs-checkout-2 lfs
+checkout theta-checkout-2 theta
+for tool in theta lfs; do
+  secs[$tool-checkout]="$(awk -v a="${secs[$tool-checkout-1]}" -v b="${secs[$tool-checkout-2]}" \
+    'BEGIN { printf "%.3f", (a + b) / 2 }')"
+  rss[$tool-checkout]="$(( rss[$tool-checkout-1] > rss[$tool-checkout-2] ? rss[$tool-checkout-1] : rss[$tool-checkout-2] ))"
+done
 cmp -s "$workdir/v2.safetensors" "$workdir/theta/model.safetensors" || fail "theta's checkout differs from v2"
 cmp -s "$workdir/v2.safetensors" "$workdir/lfs/model.safetensors" || fail "git-lfs's checkout differs from v2"
 # theta delta on one core (taskset -c 0), warm (--repeat: the median of the last half of the runs counts): encoding
