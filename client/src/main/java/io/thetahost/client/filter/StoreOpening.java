@@ -3,7 +3,6 @@ package io.thetahost.client.filter;
 import io.thetahost.client.store.LocalStore;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -60,9 +59,6 @@ final class StoreOpening {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) {
                 throw io;
-            }
-            if (cause instanceof UncheckedIOException unchecked) {
-                throw unchecked.getCause();
             }
             if (cause instanceof RuntimeException runtime) {
                 throw runtime;
