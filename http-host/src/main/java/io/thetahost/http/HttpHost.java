@@ -4,6 +4,11 @@ import io.thetahost.hooks.connections.ConnectionLimits;
 import io.thetahost.http.connections.HttpConnectionGate;
 import io.thetahost.http.git.HttpGitContext;
 import io.thetahost.http.git.SmartHttpHandler;
+import io.thetahost.http.hub.HubApi;
+import io.thetahost.http.raw.RawFiles;
+import io.thetahost.http.read.ReadContext;
+import io.thetahost.http.routing.BlockingWork;
+import io.thetahost.http.routing.HttpRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
@@ -14,7 +19,10 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** The HTTP listener: git's smart HTTP protocol on Vert.x. */
+/**
+ * The HTTP listener on Vert.x: git's smart HTTP protocol, and the read side (raw files, the Hugging Face API) for
+ * people who download models without git.
+ */
 public final class HttpHost implements AutoCloseable {
     /** Largest request head (request line and headers) accepted; bigger ones get 431. */
     public static final int MAX_HEADER_BYTES = 16 * 1024;
@@ -26,7 +34,7 @@ public final class HttpHost implements AutoCloseable {
     private final int port;
 
     /** @param gitThreads how many git requests run at once; more wait for a thread */
-    public HttpHost(String listenAddress, int port, HttpGitContext context, int gitThreads,
+    public HttpHost(String listenAddress, int port, HttpGitContext context, ReadContext read, int gitThreads,
             ConnectionLimits limits) {
         this.listenAddress = listenAddress;
         this.port = port;
@@ -44,7 +52,13 @@ public final class HttpHost implements AutoCloseable {
                 .setCompressionSupported(false);
         server = vertx.createHttpServer(options)
                 .connectionHandler(gate.connectionHandler())
-                .requestHandler(gate.requestHandler(new SmartHttpHandler(context, workers)));
+                .requestHandler(gate.requestHandler(routes(context, read)));
+    }
+
+    private HttpRoutes routes(HttpGitContext context, ReadContext read) {
+        BlockingWork blocking = new BlockingWork(workers, context.active());
+        return new HttpRoutes(new SmartHttpHandler(context, workers), new RawFiles(read, blocking),
+                new HubApi(read, blocking));
     }
 
     public void start() throws InterruptedException, ExecutionException {

@@ -6,19 +6,12 @@ import io.thetahost.client.repository.HistoryVersions;
 import io.thetahost.client.repository.ThetaRepository;
 import io.thetahost.client.store.LocalStore;
 import io.thetahost.protocol.manifest.Manifest;
-import io.thetahost.protocol.manifest.ManifestTensor;
 import io.thetahost.protocol.manifest.ParameterGlob;
-import io.thetahost.protocol.safetensors.SafetensorsHeader;
-import io.thetahost.protocol.safetensors.TensorEntry;
-import io.thetahost.protocol.safetensors.TensorSpec;
-import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
@@ -60,7 +53,8 @@ public final class CheckoutCommand implements Callable<Integer> {
                 repo.fetchMissing(full, wanted, local, c.path(), progress,
                         HistoryVersions.of(repo.git(), "HEAD", c.path()));
                 local.parameters().record(full);
-                Manifest written = include.isEmpty() ? full : subset(full, wanted, c.path());
+                Manifest written = include.isEmpty() ? full : full.subset(wanted).orElseThrow(
+                        () -> new IllegalArgumentException("no parameter of " + c.path() + " matches --include"));
                 local.assemble(written, c.file());
                 System.out.println("theta: wrote " + c.path() + ": " + written.tensors().size() + " of "
                         + full.tensors().size() + " tensors" + (include.isEmpty() ? "" : " (a partial checkout)"));
@@ -79,28 +73,6 @@ public final class CheckoutCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** The manifest of a checkpoint of just the matching tensors: a fresh header, the metadata kept. */
-    private static Manifest subset(Manifest full, Predicate<String> wanted, String path) throws IOException {
-        List<TensorSpec> specs = new ArrayList<>();
-        Map<String, TensorId> ids = new HashMap<>();
-        for (ManifestTensor t : full.tensors()) {
-            if (wanted.test(t.name())) {
-                specs.add(new TensorSpec(t.name(), t.dtype(), t.shape()));
-                ids.put(t.name(), t.id());
-            }
-        }
-        if (specs.isEmpty()) {
-            throw new IllegalArgumentException("no parameter of " + path + " matches --include");
-        }
-        SafetensorsHeader header = SafetensorsHeader.build(
-                full.header().hasMetadata() ? full.header().metadata() : null, specs);
-        List<TensorId> ordered = new ArrayList<>();
-        for (TensorEntry e : header.tensors()) {
-            ordered.add(ids.get(e.name()));
-        }
-        return Manifest.of(header, ordered, List.of());
     }
 
     /** The tracked checkpoints staged in the index. */

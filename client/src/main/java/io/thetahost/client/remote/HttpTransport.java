@@ -50,15 +50,21 @@ final class HttpTransport implements Transport {
         if (credential != null) {
             return credential;
         }
+        if (remote.user() != null && remote.password() != null) {
+            // A URL that carries user:token@ is sent with them from the first request, as the server may let
+            // anyone read (a public repository: no 401 to ask for them) yet refuse an anonymous upload.
+            credential = Optional.of(new GitEnvironment.Credential(protocol(), host(), remote.path(), remote.user(),
+                    remote.password()));
+            return credential;
+        }
         HttpResponse<InputStream> first = send(HttpRequest.BodyPublishers.ofByteArray(PROBE), Optional.empty());
         first.body().close();
         if (first.statusCode() != 401) {
             credential = Optional.empty();
             return credential;
         }
-        String protocol = remote.scheme().name().toLowerCase(java.util.Locale.ROOT);
-        String host = remote.host() + (remote.port() < 0 ? "" : ":" + remote.port());
-        Optional<GitEnvironment.Credential> c = git.fill(protocol, host, remote.path(), remote.user(), remote.password());
+        Optional<GitEnvironment.Credential> c = git.fill(protocol(), host(), remote.path(), remote.user(),
+                remote.password());
         if (c.isEmpty()) {
             throw new RemoteRefusedException(remote + ": authentication required, and git has no credentials");
         }
@@ -71,6 +77,14 @@ final class HttpTransport implements Transport {
         git.approve(c.get());
         credential = c;
         return credential;
+    }
+
+    private String protocol() {
+        return remote.scheme().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private String host() {
+        return remote.host() + (remote.port() < 0 ? "" : ":" + remote.port());
     }
 
     private HttpResponse<InputStream> send(HttpRequest.BodyPublisher body, Optional<GitEnvironment.Credential> c)

@@ -10,7 +10,7 @@ import io.thetahost.hooks.transport.GitService;
 import io.thetahost.hooks.transport.ProtocolParameters;
 import io.thetahost.hooks.transport.RequestRecorder;
 import io.thetahost.hooks.transport.RequestRefusedException;
-import io.thetahost.http.auth.BasicCredentials;
+import io.thetahost.http.auth.Credentials;
 import io.thetahost.http.io.RequestBodyInputStream;
 import io.thetahost.http.io.ResponseOutputStream;
 import io.vertx.core.Handler;
@@ -142,7 +142,7 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
     private Authorized authorize(HttpServerRequest request, SmartHttpEndpoint endpoint, GitService service,
             RequestRecorder record) {
         Optional<Caller> authenticated =
-                BasicCredentials.authenticate(request.getHeader("Authorization"), context.users());
+                Credentials.authenticate(request.getHeader("Authorization"), context.users());
         if (authenticated.isEmpty()) {
             challenge(request, record, "invalid user name or access token");
             return null;

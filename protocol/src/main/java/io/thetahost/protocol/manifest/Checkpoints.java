@@ -77,8 +77,31 @@ public final class Checkpoints {
      * @throws TensorMismatchException naming the tensor, if the source's bytes are short, long, or hash to another id
      */
     public static void assemble(Manifest manifest, TensorSource source, OutputStream out) throws IOException {
+        assemble(manifest, source, out, 0, manifest.fileSize());
+    }
+
+    /**
+     * Writes bytes {@code from} (inclusive) to {@code to} (exclusive) of the checkpoint a manifest rebuilds, without
+     * opening the tensors wholly outside that range: a range over the header costs the header. A tensor the range
+     * covers in part is still read to its end, so that every tensor whose bytes are written is checked against its
+     * id before this returns (a failure is the same as {@link #assemble(Manifest, TensorSource, OutputStream)}'s:
+     * whoever reads {@code out} must discard it). The output is flushed, not closed.
+     *
+     * @throws IllegalArgumentException if the range is not within the file
+     */
+    public static void assemble(Manifest manifest, TensorSource source, OutputStream out, long from, long to)
+            throws IOException {
+        long size = manifest.fileSize();
+        if (from < 0 || to < from || to > size) {
+            throw new IllegalArgumentException("bytes " + from + " to " + to + " are not within the file's " + size);
+        }
+        Window window = new Window(out, from, to);
         SafetensorsHeader header = manifest.header();
-        SafetensorsWriter writer = new SafetensorsWriter(out, header);
+        byte[] length = new byte[8];
+        java.nio.ByteBuffer.wrap(length).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(header.length());
+        window.write(0, length, 0, length.length);
+        window.write(8, header.bytes(), 0, header.length());
+        long data = 8L + header.length();
         List<TensorEntry> entries = header.tensors();
         List<GapBytes> gaps = manifest.gaps();
         int g = 0;
@@ -86,18 +109,61 @@ public final class Checkpoints {
             TensorEntry entry = entries.get(i);
             // Gaps end where a tensor begins; zero-byte tensors at a gap's start come before it.
             while (g < gaps.size() && gaps.get(g).offset() < entry.begin()) {
-                writer.writeGap(gaps.get(g++));
+                GapBytes gap = gaps.get(g++);
+                window.write(data + gap.offset(), gap.bytes(), 0, gap.length());
             }
-            writeTensor(writer, entry, manifest.tensors().get(i).id(), source);
+            if (window.overlaps(data + entry.begin(), data + entry.end())) {
+                writeTensor(window, data + entry.begin(), entry, manifest.tensors().get(i).id(), source);
+            }
         }
         while (g < gaps.size()) {
-            writer.writeGap(gaps.get(g++));
+            GapBytes gap = gaps.get(g++);
+            window.write(data + gap.offset(), gap.bytes(), 0, gap.length());
         }
-        writer.finish();
+        out.flush();
     }
 
-    private static void writeTensor(SafetensorsWriter writer, TensorEntry entry, TensorId id, TensorSource source)
+    /** The part of a file between two offsets: bytes written at a position are passed on where they fall inside. */
+    private record Window(OutputStream out, long from, long to) {
+        boolean overlaps(long begin, long end) {
+            return begin < to && end > from || begin == end && begin >= from && begin < to;
+        }
+
+        /** Passes on the part of {@code b[off, off + len)}, which lies at file offset {@code at}, inside the window. */
+        void write(long at, byte[] b, int off, int len) throws IOException {
+            long start = Math.max(at, from);
+            long end = Math.min(at + len, to);
+            if (start < end) {
+                out.write(b, off + (int) (start - at), (int) (end - start));
+            }
+        }
+    }
+
+    private static void writeTensor(Window window, long at, TensorEntry entry, TensorId id, TensorSource source)
             throws IOException {
+        try (VerifyingStream in = open(entry, id, source)) {
+            byte[] buffer = new byte[(int) Math.min(COPY_BUFFER, Math.max(1, entry.size()))];
+            long position = at;
+            long end = at + entry.size();
+            while (position < end) {
+                int r = in.read(buffer, 0, (int) Math.min(buffer.length, end - position));
+                if (r < 0) {
+                    break;
+                }
+                window.write(position, buffer, 0, r);
+                position += r;
+            }
+            // Past the window the bytes are still read: the id is checked at the tensor's end. A short source was
+            // refused as it ended; this read refuses a long one.
+            in.read();
+            in.check();
+        }
+    }
+
+    private static final int COPY_BUFFER = 64 * 1024;
+
+    /** The tensor's bytes from the source, counted (and hashed unless the source checks them) as they are read. */
+    private static VerifyingStream open(TensorEntry entry, TensorId id, TensorSource source) throws IOException {
         String where = "tensor " + Quoting.quote(entry.name()) + " (" + id + ")";
         InputStream raw;
         try {
@@ -109,11 +175,7 @@ public final class Checkpoints {
         if (raw == null) {
             throw new IOException(where + ": the tensor source has no such tensor");
         }
-        try (InputStream in = raw) {
-            VerifyingStream verified = new VerifyingStream(entry, id, where, in, !source.verifiesIds());
-            writer.writeTensor(entry, verified);
-            verified.check();
-        }
+        return new VerifyingStream(entry, id, where, raw, !source.verifiesIds());
     }
 
     /**
@@ -166,6 +228,11 @@ public final class Checkpoints {
                 throw new IOException(where + ": the tensor source failed while it was read: "
                         + Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()), e);
             }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
 
         void check() throws TensorMismatchException {

@@ -2,12 +2,18 @@ package io.thetahost.protocol.manifest;
 
 import io.thetahost.protocol.safetensors.Gap;
 import io.thetahost.protocol.safetensors.GapBytes;
+import io.thetahost.protocol.safetensors.InvalidCheckpointException;
 import io.thetahost.protocol.safetensors.SafetensorsHeader;
 import io.thetahost.protocol.safetensors.TensorEntry;
+import io.thetahost.protocol.safetensors.TensorSpec;
 import io.thetahost.protocol.tensor.TensorId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * What git stores instead of a checkpoint: the header bytes verbatim, the id of every tensor in file order, and the
@@ -163,6 +169,38 @@ public final class Manifest {
     /** The gaps in file order, the one after the last tensor (if any) last. */
     public List<GapBytes> gaps() {
         return gaps;
+    }
+
+    /**
+     * The manifest of a checkpoint holding only the parameters {@code wanted} accepts, its header written as Python's
+     * safetensors writes a fresh file (metadata kept, tensors sorted and laid out contiguously, no gaps): what
+     * {@code theta checkout --include} writes and what the server's {@code ?include=} serves. Empty when no parameter
+     * is wanted.
+     */
+    public Optional<Manifest> subset(Predicate<String> wanted) {
+        List<TensorSpec> specs = new ArrayList<>();
+        Map<String, TensorId> ids = new HashMap<>();
+        for (ManifestTensor t : tensors) {
+            if (wanted.test(t.name())) {
+                specs.add(new TensorSpec(t.name(), t.dtype(), t.shape()));
+                ids.put(t.name(), t.id());
+            }
+        }
+        if (specs.isEmpty()) {
+            return Optional.empty();
+        }
+        SafetensorsHeader written;
+        try {
+            written = SafetensorsHeader.build(header.hasMetadata() ? header.metadata() : null, specs);
+        } catch (InvalidCheckpointException e) {
+            // The names, dtypes and shapes come from a header that parsed: they build again.
+            throw new IllegalStateException("a subset of a valid header does not build: " + e.getMessage(), e);
+        }
+        List<TensorId> ordered = new ArrayList<>(specs.size());
+        for (TensorEntry e : written.tensors()) {
+            ordered.add(ids.get(e.name()));
+        }
+        return Optional.of(build(written, ordered, List.of()));
     }
 
     /** The size of the checkpoint file the manifest rebuilds. */

@@ -13,6 +13,9 @@ import io.thetahost.objectdb.TensorStore;
 import io.thetahost.protocol.transfer.TransferLimits;
 import io.thetahost.http.HttpHost;
 import io.thetahost.http.git.HttpGitContext;
+import io.thetahost.http.read.FileDigests;
+import io.thetahost.http.read.ReadAccess;
+import io.thetahost.http.read.ReadContext;
 import io.thetahost.server.admin.AdminSocket;
 import io.thetahost.server.maintenance.GcArguments;
 import io.thetahost.server.maintenance.StoreMaintenance;
@@ -63,7 +66,14 @@ public final class Daemon implements AutoCloseable {
                 new SshGitContext(repositories, services, requestLog, active, sshGitThreads, transfers), connections);
         http = new HttpHost(settings.listenAddress(), settings.httpPort(),
                 new HttpGitContext(users, repositories, services, requestLog, active, transfers),
-                settings.gitThreads(), connections);
+                readContext(data, users, repositories), settings.gitThreads(), connections);
+    }
+
+    /** The read side's: manifests read under the push checks' limits, with a budget of their own. */
+    private ReadContext readContext(DataDirectory data, UserRegistry users, HostedRepositories repositories) {
+        CheckLimits limits = CheckLimits.forThisHeap();
+        return new ReadContext(new ReadAccess(users, repositories), store, new FileDigests(data.fileDigests()),
+                limits, new MemoryBudget("manifests read over HTTP", limits.maxManifestBytes()));
     }
 
     public void start() throws Exception {

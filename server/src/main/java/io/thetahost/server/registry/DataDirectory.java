@@ -62,6 +62,11 @@ public final class DataDirectory {
         return root.resolve("tensors");
     }
 
+    /** The sha256 of files as downloaded over HTTP, kept once computed (a cache: deleting it loses nothing). */
+    public Path fileDigests() {
+        return root.resolve("cache").resolve("file-digests");
+    }
+
     public Path adminSocket() {
         return root.resolve("admin.sock");
     }

@@ -7,6 +7,7 @@ import io.thetahost.sshd.auth.AuthorizedKey;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.eclipse.jgit.errors.ConfigInvalidException;
 import org.eclipse.jgit.lib.Config;
@@ -69,6 +70,19 @@ public final class UserRegistry implements UserDirectory {
             }
         }
         return false;
+    }
+
+    @Override
+    public Optional<String> userOfToken(String token) {
+        Config config = current();
+        for (String user : config.getSubsections(SECTION)) {
+            for (String stored : config.getStringList(SECTION, user, "token")) {
+                if (AccessTokens.matches(token, stored)) {
+                    return Optional.of(user);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** All user names, sorted. */

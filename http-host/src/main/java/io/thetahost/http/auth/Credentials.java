@@ -7,12 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
 
-/** HTTP Basic authentication with a user name and an access token as the password. */
-public final class BasicCredentials {
+/**
+ * HTTP authentication with an access token: Basic with the user name and the token as the password (as git sends
+ * it), or Bearer with the token alone (as huggingface_hub sends it).
+ */
+public final class Credentials {
     /** Longest Authorization header considered; anything longer is not a user name and token. */
     static final int MAX_HEADER_LENGTH = 2048;
 
-    private BasicCredentials() {
+    private Credentials() {
     }
 
     /**
@@ -24,8 +27,13 @@ public final class BasicCredentials {
         if (authorization == null) {
             return Optional.of(Caller.anonymous());
         }
-        if (authorization.length() > MAX_HEADER_LENGTH
-                || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+        if (authorization.length() > MAX_HEADER_LENGTH) {
+            return Optional.empty();
+        }
+        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return bearer(authorization.substring(7).strip(), users);
+        }
+        if (!authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
         }
         String decoded;
@@ -45,5 +53,12 @@ public final class BasicCredentials {
             return Optional.empty();
         }
         return Optional.of(Caller.user(user));
+    }
+
+    private static Optional<Caller> bearer(String token, UserDirectory users) {
+        if (token.isEmpty() || !token.chars().allMatch(c -> c > ' ' && c < 127)) {
+            return Optional.empty();
+        }
+        return users.userOfToken(token).filter(UserName::isValid).map(Caller::user);
     }
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class BasicCredentialsTest {
+class CredentialsTest {
 
     /** Users and their single token; remembers who was asked about. */
     private static final class Directory implements UserDirectory {
@@ -36,6 +36,13 @@ class BasicCredentialsTest {
             asked.add(user);
             return token.equals(tokens.get(user));
         }
+
+        @Override
+        public Optional<String> userOfToken(String token) {
+            asked.add("?");
+            return tokens.entrySet().stream().filter(e -> e.getValue().equals(token)).map(Map.Entry::getKey)
+                    .findFirst();
+        }
     }
 
     private final Directory users = new Directory(Map.of("alice", "tht_secret", "bob", "a:b"));
@@ -45,7 +52,7 @@ class BasicCredentialsTest {
     }
 
     private Optional<Caller> authenticate(String header) {
-        return BasicCredentials.authenticate(header, users);
+        return Credentials.authenticate(header, users);
     }
 
     @Test
@@ -115,17 +122,31 @@ class BasicCredentialsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Bearer tht_secret", "Digest username=\"alice\"", "", "Basic", "BasicYWxpY2U6eA=="})
+    @ValueSource(strings = {"Digest username=\"alice\"", "", "Basic", "BasicYWxpY2U6eA==", "Bearertht_secret"})
     void otherSchemesAreRefused(String header) {
         assertEquals(Optional.empty(), authenticate(header));
         assertTrue(users.asked.isEmpty());
     }
 
     @Test
+    void aBearerTokenAloneNamesItsUser() {
+        assertEquals(Optional.of(Caller.user("alice")), authenticate("Bearer tht_secret"));
+        assertEquals(Optional.of(Caller.user("alice")), authenticate("bearer   tht_secret "));
+        assertEquals(Optional.empty(), authenticate("Bearer tht_wrong"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Bearer ", "Bearer tht secret", "Bearer tht_s\u00e9cret", "Bearer tht\tsecret"})
+    void aMalformedBearerTokenIsRefusedWithoutAskingTheDirectory(String header) {
+        assertEquals(Optional.empty(), authenticate(header));
+        assertTrue(users.asked.isEmpty());
+    }
+
+    @Test
     void overlongHeaderIsRefusedEvenWithAGoodToken() {
-        String longToken = "t".repeat(BasicCredentials.MAX_HEADER_LENGTH);
+        String longToken = "t".repeat(Credentials.MAX_HEADER_LENGTH);
         Directory anyToken = new Directory(Map.of("alice", longToken));
-        assertEquals(Optional.empty(), BasicCredentials.authenticate(basic("alice:" + longToken), anyToken));
+        assertEquals(Optional.empty(), Credentials.authenticate(basic("alice:" + longToken), anyToken));
         assertTrue(anyToken.asked.isEmpty());
     }
 
@@ -135,7 +156,7 @@ class BasicCredentialsTest {
         String token = "t".repeat(1530 - "alice:".length());
         Directory directory = new Directory(Map.of("alice", token));
         String header = basic("alice:" + token);
-        assertTrue(header.length() <= BasicCredentials.MAX_HEADER_LENGTH, String.valueOf(header.length()));
-        assertEquals(Optional.of(Caller.user("alice")), BasicCredentials.authenticate(header, directory));
+        assertTrue(header.length() <= Credentials.MAX_HEADER_LENGTH, String.valueOf(header.length()));
+        assertEquals(Optional.of(Caller.user("alice")), Credentials.authenticate(header, directory));
     }
 }
