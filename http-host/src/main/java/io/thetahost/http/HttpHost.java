@@ -2,6 +2,7 @@ package io.thetahost.http;
 
 import io.thetahost.hooks.connections.ConnectionLimits;
 import io.thetahost.http.connections.HttpConnectionGate;
+import io.thetahost.http.api.JsonApi;
 import io.thetahost.http.git.HttpGitContext;
 import io.thetahost.http.git.SmartHttpHandler;
 import io.thetahost.http.hub.HubApi;
@@ -9,6 +10,7 @@ import io.thetahost.http.raw.RawFiles;
 import io.thetahost.http.read.ReadContext;
 import io.thetahost.http.routing.BlockingWork;
 import io.thetahost.http.routing.HttpRoutes;
+import io.thetahost.http.web.WebPages;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
@@ -18,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The HTTP listener on Vert.x: git's smart HTTP protocol, and the read side (raw files, the Hugging Face API) for
@@ -34,8 +37,9 @@ public final class HttpHost implements AutoCloseable {
     private final int port;
 
     /** @param gitThreads how many git requests run at once; more wait for a thread */
-    public HttpHost(String listenAddress, int port, HttpGitContext context, ReadContext read, int gitThreads,
-            ConnectionLimits limits) {
+    /** @param sshAuthority the SSH listener's {@code host:port}, for the clone commands the web UI shows */
+    public HttpHost(String listenAddress, int port, HttpGitContext context, ReadContext read,
+            Supplier<String> sshAuthority, int gitThreads, ConnectionLimits limits) {
         this.listenAddress = listenAddress;
         this.port = port;
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4));
@@ -52,13 +56,13 @@ public final class HttpHost implements AutoCloseable {
                 .setCompressionSupported(false);
         server = vertx.createHttpServer(options)
                 .connectionHandler(gate.connectionHandler())
-                .requestHandler(gate.requestHandler(routes(context, read)));
+                .requestHandler(gate.requestHandler(routes(context, read, sshAuthority)));
     }
 
-    private HttpRoutes routes(HttpGitContext context, ReadContext read) {
+    private HttpRoutes routes(HttpGitContext context, ReadContext read, Supplier<String> sshAuthority) {
         BlockingWork blocking = new BlockingWork(workers, context.active());
         return new HttpRoutes(new SmartHttpHandler(context, workers), new RawFiles(read, blocking),
-                new HubApi(read, blocking));
+                new HubApi(read, blocking), new JsonApi(read, blocking), new WebPages(read, blocking, sshAuthority));
     }
 
     public void start() throws InterruptedException, ExecutionException {

@@ -15,4 +15,7 @@ public interface RepositoryRegistry extends AccessPolicy {
      * @throws RepositoryNotFoundException if it does not exist (any more)
      */
     Repository open(RepositoryName name) throws IOException;
+
+    /** Every hosted repository's name, sorted; who may read which is {@link #permission}'s to say. */
+    java.util.List<RepositoryName> names() throws IOException;
 }

@@ -2,9 +2,11 @@ package io.thetahost.http.routing;
 
 import io.thetahost.hooks.naming.InvalidNameException;
 import io.thetahost.hooks.naming.RepositoryName;
+import io.thetahost.http.api.JsonApi;
 import io.thetahost.http.git.SmartHttpEndpoint;
 import io.thetahost.http.raw.RawFiles;
 import io.thetahost.http.read.ReadRefusal;
+import io.thetahost.http.web.WebPages;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -13,8 +15,9 @@ import java.util.List;
 
 /**
  * Which handler answers a request, by its path: git's smart HTTP ({@code .../info/refs}, {@code .../git-*-pack}),
- * raw files ({@code /OWNER/NAME/-/raw/...}), the Hugging Face API ({@code /api/models/...},
- * {@code /OWNER/NAME/resolve/...}); anything else goes to the git handler, which explains that it speaks the smart
+ * raw files ({@code /OWNER/NAME/-/raw/...}), the JSON API ({@code /api/v1/...}), the Hugging Face API ({@code /api/models/...},
+ * {@code /OWNER/NAME/resolve/...}), the web UI's pages ({@code /}, {@code /OWNER/NAME}, {@code /OWNER/NAME/-/commits/...},
+ * {@code .../-/commit/...}, {@code .../-/compare/...}); anything else goes to the git handler, which explains that it speaks the smart
  * protocol only. Runs on the event loop: it only looks at the path.
  */
 public final class HttpRoutes implements Handler<HttpServerRequest> {
@@ -28,11 +31,15 @@ public final class HttpRoutes implements Handler<HttpServerRequest> {
     private final Handler<HttpServerRequest> git;
     private final RawFiles raw;
     private final HubEndpoints hub;
+    private final JsonApi api;
+    private final WebPages web;
 
-    public HttpRoutes(Handler<HttpServerRequest> git, RawFiles raw, HubEndpoints hub) {
+    public HttpRoutes(Handler<HttpServerRequest> git, RawFiles raw, HubEndpoints hub, JsonApi api, WebPages web) {
         this.git = git;
         this.raw = raw;
         this.hub = hub;
+        this.api = api;
+        this.web = web;
     }
 
     @Override
@@ -43,6 +50,12 @@ public final class HttpRoutes implements Handler<HttpServerRequest> {
             return;
         }
         List<String> s = Arrays.asList(path.substring(1).split("/", -1));
+        if (s.size() >= 2 && s.get(0).equals("api") && s.get(1).equals("v1")) {
+            if (readOnly(request)) {
+                api.handle(request, s.subList(2, s.size()));
+            }
+            return;
+        }
         if (s.size() >= 2 && s.get(0).equals("api") && s.get(1).equals("models") && hub != null) {
             if (readOnly(request)) {
                 hub.api(request, s.subList(2, s.size()));
@@ -65,6 +78,10 @@ public final class HttpRoutes implements Handler<HttpServerRequest> {
                     hub.resolve(request, repository, s.subList(3, s.size()));
                 }
             }
+            return;
+        }
+        if (WebPages.isPage(s) && request.method() == HttpMethod.GET) {
+            web.handle(request, s);
             return;
         }
         git.handle(request);

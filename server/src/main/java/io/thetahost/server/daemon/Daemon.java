@@ -13,6 +13,7 @@ import io.thetahost.objectdb.TensorStore;
 import io.thetahost.protocol.transfer.TransferLimits;
 import io.thetahost.http.HttpHost;
 import io.thetahost.http.git.HttpGitContext;
+import io.thetahost.http.compare.DifferenceCache;
 import io.thetahost.http.read.FileDigests;
 import io.thetahost.http.read.ReadAccess;
 import io.thetahost.http.read.ReadContext;
@@ -66,14 +67,19 @@ public final class Daemon implements AutoCloseable {
                 new SshGitContext(repositories, services, requestLog, active, sshGitThreads, transfers), connections);
         http = new HttpHost(settings.listenAddress(), settings.httpPort(),
                 new HttpGitContext(users, repositories, services, requestLog, active, transfers),
-                readContext(data, users, repositories), settings.gitThreads(), connections);
+                readContext(data, users, repositories), this::sshAuthority, settings.gitThreads(), connections);
+    }
+
+    private String sshAuthority() {
+        InetSocketAddress a = ssh.boundAddress();
+        return a.getHostString() + ":" + a.getPort();
     }
 
     /** The read side's: manifests read under the push checks' limits, with a budget of their own. */
     private ReadContext readContext(DataDirectory data, UserRegistry users, HostedRepositories repositories) {
         CheckLimits limits = CheckLimits.forThisHeap();
         return new ReadContext(new ReadAccess(users, repositories), store, new FileDigests(data.fileDigests()),
-                limits, new MemoryBudget("manifests read over HTTP", limits.maxManifestBytes()));
+                limits, new MemoryBudget("manifests read over HTTP", limits.maxManifestBytes()), new DifferenceCache());
     }
 
     public void start() throws Exception {

@@ -240,6 +240,11 @@ public final class HostedRepositories implements RepositoryRegistry {
     }
 
     /** Every hosted repository, sorted by name. */
+    @Override
+    public List<RepositoryName> names() throws IOException {
+        return list().stream().map(Listing::name).toList();
+    }
+
     public List<Listing> list() throws IOException {
         List<Listing> out = new ArrayList<>();
         Path root = data.repositories();
