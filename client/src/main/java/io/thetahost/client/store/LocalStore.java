@@ -9,6 +9,7 @@ import io.thetahost.codec.encode.TensorInput;
 import io.thetahost.objectdb.StoreOptions;
 import io.thetahost.objectdb.TensorMeta;
 import io.thetahost.objectdb.TensorStore;
+import io.thetahost.objectdb.read.ReadAhead;
 import io.thetahost.protocol.manifest.Checkpoints;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.TensorSource;

@@ -1,21 +1,27 @@
 package io.thetahost.http.read;
 
+import io.thetahost.objectdb.read.ReadAhead;
 import io.thetahost.protocol.manifest.Checkpoints;
 import io.thetahost.protocol.manifest.Manifest;
 import io.thetahost.protocol.manifest.ManifestFormat;
+import io.thetahost.protocol.manifest.ManifestTensor;
 import io.thetahost.protocol.manifest.TensorSource;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * A tracked checkpoint (or the subset of its parameters an {@code ?include=} asks for), rebuilt from its manifest with
- * tensors streamed from the store. Memory: the manifest, and what the store's decoding streams hold (a chunk).
+ * tensors streamed from the store. Memory: the manifest, and the decoding ahead ({@link #write}).
  */
 final class CheckpointContent implements FileContent {
+    static final int DECODERS = 2;
+    static final long BYTES_AHEAD = 8L << 20;
     private final Manifest manifest;
     private final TensorSource tensors;
     private String digestKey;
@@ -45,9 +51,20 @@ final class CheckpointContent implements FileContent {
         return digestKey;
     }
 
+    /**
+     * Tensors are decoded ahead on {@link #DECODERS} threads, each holding at most {@link #BYTES_AHEAD} of decoded
+     * bytes: that, and a chunk per decoding, is what one download holds whatever the checkpoint's size (and the
+     * worker pool bounds how many run at once).
+     */
     @Override
     public void write(OutputStream out, long from, long to) throws IOException {
-        Checkpoints.assemble(manifest, tensors, out, from, to);
+        List<ReadAhead.Item> order = new ArrayList<>();
+        for (ManifestTensor t : Checkpoints.tensorsIn(manifest, from, to)) {
+            order.add(new ReadAhead.Item(t.id(), t.dtype(), t.shape()));
+        }
+        try (ReadAhead ahead = new ReadAhead(order, tensors, DECODERS, BYTES_AHEAD)) {
+            Checkpoints.assemble(manifest, ahead, out, from, to);
+        }
     }
 
     @Override

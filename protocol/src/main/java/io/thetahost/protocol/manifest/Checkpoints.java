@@ -112,7 +112,7 @@ public final class Checkpoints {
                 GapBytes gap = gaps.get(g++);
                 window.write(data + gap.offset(), gap.bytes(), 0, gap.length());
             }
-            if (window.overlaps(data + entry.begin(), data + entry.end())) {
+            if (overlaps(from, to, data + entry.begin(), data + entry.end())) {
                 writeTensor(window, data + entry.begin(), entry, manifest.tensors().get(i).id(), source);
             }
         }
@@ -123,12 +123,29 @@ public final class Checkpoints {
         out.flush();
     }
 
+    /**
+     * The tensors {@link #assemble(Manifest, TensorSource, OutputStream, long, long)} opens for a range, in the order
+     * it opens them: for a source that decodes ahead.
+     */
+    public static List<ManifestTensor> tensorsIn(Manifest manifest, long from, long to) {
+        long data = 8L + manifest.header().length();
+        List<TensorEntry> entries = manifest.header().tensors();
+        List<ManifestTensor> in = new java.util.ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            if (overlaps(from, to, data + entries.get(i).begin(), data + entries.get(i).end())) {
+                in.add(manifest.tensors().get(i));
+            }
+        }
+        return in;
+    }
+
+    /** Whether a piece of the file overlaps the range; an empty tensor counts where it sits. */
+    private static boolean overlaps(long from, long to, long begin, long end) {
+        return begin < to && end > from || begin == end && begin >= from && begin < to;
+    }
+
     /** The part of a file between two offsets: bytes written at a position are passed on where they fall inside. */
     private record Window(OutputStream out, long from, long to) {
-        boolean overlaps(long begin, long end) {
-            return begin < to && end > from || begin == end && begin >= from && begin < to;
-        }
-
         /** Passes on the part of {@code b[off, off + len)}, which lies at file offset {@code at}, inside the window. */
         void write(long at, byte[] b, int off, int len) throws IOException {
             long start = Math.max(at, from);

@@ -1,4 +1,4 @@
-package io.thetahost.client.store;
+package io.thetahost.objectdb.read;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

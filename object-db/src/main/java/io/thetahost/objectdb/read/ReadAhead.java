@@ -1,4 +1,4 @@
-package io.thetahost.client.store;
+package io.thetahost.objectdb.read;
 
 import io.thetahost.codec.format.ScratchArrays;
 import io.thetahost.protocol.manifest.TensorSource;
@@ -18,17 +18,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A tensor source that decodes the tensors a checkpoint will ask for next on worker threads while the current one is
- * written, so that decompressing, applying patches and hashing use every core. Tensors are asked for in a known order
+ * written (a checkout by theta's filter, a download from the server), so that decompressing, applying patches and hashing use every core. Tensors are asked for in a known order
  * (the manifest's); a worker decodes each one into a {@link Pipe} that holds at most {@code bytesAhead} bytes, so
  * memory is bounded by the number of workers times that, whatever the tensors' sizes: a worker that is far ahead
  * waits for the writer.
  */
-final class ReadAhead implements TensorSource, AutoCloseable {
+public final class ReadAhead implements TensorSource, AutoCloseable {
     /** Below G1's humongous size at the launcher's heap (half a 1 MiB region): blocks are ordinary young objects. */
     private static final int BLOCK = 256 << 10;
 
     /** One tensor, in the order it will be asked for. */
-    record Item(TensorId id, DType dtype, Shape shape) {
+    public record Item(TensorId id, DType dtype, Shape shape) {
     }
 
     private final List<Item> order;
@@ -49,7 +49,7 @@ final class ReadAhead implements TensorSource, AutoCloseable {
      * @param threads decoding threads, and how many tensors are decoded ahead
      * @param bytesAhead the most each tensor decoded ahead holds in memory
      */
-    ReadAhead(List<Item> order, TensorSource decoder, int threads, long bytesAhead) {
+    public ReadAhead(List<Item> order, TensorSource decoder, int threads, long bytesAhead) {
         this.order = new ArrayList<>(order);
         this.decoder = decoder;
         this.threads = Math.max(1, threads);
