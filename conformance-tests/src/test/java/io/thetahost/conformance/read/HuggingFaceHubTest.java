@@ -128,6 +128,27 @@ class HuggingFaceHubTest extends SharedDaemon {
     }
 
     @Test
+    void aTreeOfMoreThanAPageIsListedWholeThroughTheLinkHeader() throws Exception {
+        String repo = "alice/hub-many-files";
+        server.admin("repo", "create", repo, "--public").assertOk();
+        Path work = Files.createTempDirectory(base, "many-");
+        alice.git(work, "clone", alice.url(io.thetahost.conformance.support.Transport.HTTP, repo), "w").assertOk();
+        Path w = work.resolve("w");
+        Files.createDirectories(w.resolve("shards"));
+        for (int i = 0; i < 1100; i++) {
+            Files.writeString(w.resolve("shards/" + i + ".txt"), i + "\n");
+        }
+        alice.git(w, "add", ".").assertOk();
+        alice.git(w, "commit", "-qm", "many files").assertOk();
+        alice.git(w, "-c", "credential.helper=!f() { echo username=alice; echo password=" + alice.token()
+                + "; }; f", "push", "-q", "origin", "HEAD:main").assertOk();
+        JsonObject files = hub(repo, null, "files", "main");
+        assertNoError(files);
+        assertEquals(1100, files.getJsonArray("files").size(), "both pages of the tree (1000 a page)");
+        assertEquals(1101, hub(repo, null, "tree", "main").getJsonObject("tree").size(), "the folder too");
+    }
+
+    @Test
     void missingRevisionsAndFilesRaiseTheLibrarysOwnErrors() throws Exception {
         assertEquals("RevisionNotFoundError", hub(pub.repo(), null, "download", "no-such-branch",
                 PublishedModel.MODEL).getString("error"));

@@ -2,6 +2,7 @@ package io.thetahost.conformance.read;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -182,6 +183,19 @@ class RawFilesTest extends SharedDaemon {
         assertTrue(d.status() == 400 || d.status() == 404, hostile + ": " + d.headers());
         assertNotNull(d.header("X-Error-Code"), hostile);
         assertEquals(200, get(raw(pub.repo(), "main/" + PublishedModel.CONFIG)).status());
+    }
+
+    @Test
+    void aDownloadCutOffHalfWayLeavesTheServerServing() throws Exception {
+        // The client goes away mid-body (a dropped connection): the server stops writing and serves the next one.
+        String url = raw(pub.repo(), "main/" + PublishedModel.WITH_ADAPTER);
+        io.thetahost.conformance.support.Cmd.Result cut = io.thetahost.conformance.support.Cmd.of("curl", "-sS",
+                "--limit-rate", "200k", "--max-time", "1", "-o", "/dev/null", url).run();
+        assertEquals(28, cut.exit(), "curl gave up after a second: " + cut.err());
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(pub.withAdapter(), get(url).body());
+        }
+        assertFalse(server.stderr().contains("Exception in thread"), server.stderr());
     }
 
     @Test

@@ -71,6 +71,15 @@ class WebPagesTest extends SharedDaemon {
     }
 
     @Test
+    void theFrontPageListsTheRepositoriesOneMayRead() throws Exception {
+        String page = render("/", "repositories");
+        assertTrue(page.contains("href=\"/" + pub.repo() + "\""), page);
+        assertFalse(page.contains(priv.repo()), "a private repository is not listed to anonymous readers");
+        Curl.Response owner = Curl.run("-u", "alice:" + alice.token(), url("/"));
+        assertTrue(owner.body().contains(priv.repo()), owner.body());
+    }
+
+    @Test
     void theRepositoryPageShowsFilesWithSizesTheReadmeAndHowToClone() throws Exception {
         String page = render("/" + pub.repo(), "repository");
         assertTrue(page.contains("<h1>" + pub.repo() + "</h1>"), page);

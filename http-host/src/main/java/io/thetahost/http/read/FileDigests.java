@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * same file compute it once; a kept digest that does not read back as one is computed again.
  */
 public final class FileDigests {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileDigests.class);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern KEY = Pattern.compile("[a-z]+-[0-9a-f]{40,64}");
     private final Path dir;
@@ -48,7 +49,12 @@ public final class FileDigests {
                     return kept;
                 }
                 String computed = compute(content);
-                keep(key, computed);
+                try {
+                    keep(key, computed);
+                } catch (IOException e) {
+                    // A full disk or a read-only cache: the answer stands, the next request computes it again.
+                    LOG.warn("could not keep the sha256 of {}: {}", key, e.toString());
+                }
                 return computed;
             }
         } finally {
