@@ -5,6 +5,8 @@ import io.thetahost.hooks.access.Permission;
 import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.http.compare.ParameterChange;
 import io.thetahost.http.compare.RevisionComparison;
+import io.thetahost.http.compare.RevisionRange;
+import io.thetahost.http.routing.NextPage;
 import io.thetahost.http.raw.RawFiles;
 import io.thetahost.http.read.ReadContext;
 import io.thetahost.http.read.ReadRefusal;
@@ -20,7 +22,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jgit.lib.Constants;
@@ -72,7 +73,7 @@ public final class JsonApi {
         switch (what) {
             case "" -> json(request, repository(repo));
             case "refs" -> json(request, refs(repo.repository()));
-            case "commits" -> commits(request, repo, decodeAll(rest));
+            case "commits" -> commits(request, repo, RequestPaths.joined(rest));
             case "tree" -> {
                 RequestPaths.RevisionAndPath at = RequestPaths.split(repo.repository(), rest);
                 json(request, tree(repo, at));
@@ -81,7 +82,7 @@ public final class JsonApi {
                 RequestPaths.RevisionAndPath at = RequestPaths.split(repo.repository(), rest);
                 json(request, manifest(repo, at));
             }
-            case "compare" -> json(request, compare(repo, decodeAll(rest),
+            case "compare" -> json(request, compare(repo, RequestPaths.joined(rest),
                     !"false".equals(request.getParam("measure"))));
             default -> throw ReadRefusal.of(404, ReadRefusal.ENTRY_NOT_FOUND, "no such endpoint '" + what
                     + "': see API.md");
@@ -130,8 +131,9 @@ public final class JsonApi {
     /** {@code commits/REV?page=N&per_page=M}: newest first, each with how many parameters it changed. */
     private void commits(HttpServerRequest request, RepositoryReader repo, String revision) throws ReadRefusal,
             IOException {
-        int page = number(request.getParam("page"), 1, 1, Integer.MAX_VALUE, "page");
-        int perPage = number(request.getParam("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, "per_page");
+        int page = RequestPaths.number(request.getParam("page"), 1, 1, Integer.MAX_VALUE, "page");
+        int perPage = RequestPaths.number(request.getParam("per_page"), DEFAULT_PER_PAGE, 1, MAX_PER_PAGE,
+                "per_page");
         RevisionTree tip = repo.at(revision);
         List<CommitSummary> commits = CommitSummary.page(repo, context, tip.commit(), (page - 1) * perPage, perPage
                 + 1);
@@ -140,9 +142,7 @@ public final class JsonApi {
             out.add(c.toJson());
         }
         if (commits.size() > perPage) {
-            String host = request.getHeader("Host") == null ? "localhost" : request.getHeader("Host");
-            request.response().putHeader("Link", "<" + request.scheme() + "://" + host + request.path() + "?page="
-                    + (page + 1) + "&per_page=" + perPage + ">; rel=\"next\"");
+            NextPage.link(request, "page=" + (page + 1) + "&per_page=" + perPage);
         }
         json(request, out);
     }
@@ -194,12 +194,9 @@ public final class JsonApi {
     /** {@code compare/A...B}. */
     private JsonObject compare(RepositoryReader repo, String range, boolean measure) throws ReadRefusal,
             IOException {
-        int dots = range.indexOf("...");
-        if (dots <= 0 || dots + 3 >= range.length()) {
-            throw ReadRefusal.badRequest("expected compare/A...B, two revisions separated by three dots");
-        }
-        RevisionTree from = repo.at(range.substring(0, dots));
-        RevisionTree to = repo.at(range.substring(dots + 3));
+        RevisionRange revisions = RevisionRange.parse(range);
+        RevisionTree from = repo.at(revisions.from());
+        RevisionTree to = repo.at(revisions.to());
         return comparison(new RevisionComparison(repo, context.differences()).compare(from, to, measure));
     }
 
@@ -244,29 +241,6 @@ public final class JsonApi {
             o.put("storedAs", p.storedAs()).put("storedBytes", p.storedBytes());
         }
         return o;
-    }
-
-    private static String decodeAll(List<String> raw) throws ReadRefusal {
-        List<String> parts = new ArrayList<>();
-        for (String r : raw) {
-            parts.add(RequestPaths.decode(r));
-        }
-        return String.join("/", parts);
-    }
-
-    private static int number(String value, int fallback, int min, int max, String what) throws ReadRefusal {
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(value);
-            if (n < min || n > max) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw ReadRefusal.badRequest(what + " must be a whole number from " + min + " to " + max);
-        }
     }
 
     static void json(HttpServerRequest request, Object body) {

@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.jgit.lib.FileMode;
-import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.treewalk.TreeWalk;
@@ -68,8 +66,8 @@ public final class RevisionComparison {
             walk.setFilter(TreeFilter.ANY_DIFF);
             while (walk.next()) {
                 String path = walk.getPathString();
-                RevisionTree.Entry before = entry(reader, walk, 0, path);
-                RevisionTree.Entry after = entry(reader, walk, 1, path);
+                RevisionTree.Entry before = RevisionTree.entry(reader, walk, 0);
+                RevisionTree.Entry after = RevisionTree.entry(reader, walk, 1);
                 String status = before == null ? "added" : after == null ? "removed" : "changed";
                 Optional<Manifest> a = before == null ? Optional.empty() : repo.manifest(before);
                 Optional<Manifest> b = after == null ? Optional.empty() : repo.manifest(after);
@@ -82,18 +80,6 @@ public final class RevisionComparison {
             }
         }
         return new Result(from == null ? null : from.commit(), to.commit(), files);
-    }
-
-    private static RevisionTree.Entry entry(ObjectReader reader, TreeWalk walk, int tree, String path)
-            throws IOException {
-        FileMode mode = walk.getFileMode(tree);
-        if (mode == FileMode.MISSING) {
-            return null;
-        }
-        ObjectId id = walk.getObjectId(tree);
-        long size = mode.getObjectType() == org.eclipse.jgit.lib.Constants.OBJ_BLOB
-                ? reader.getObjectSize(id, org.eclipse.jgit.lib.Constants.OBJ_BLOB) : 0;
-        return new RevisionTree.Entry(path, id, mode, size);
     }
 
     /** The parameters of {@code after} in its file order, then those only {@code before} has. */

@@ -14,6 +14,7 @@ import io.thetahost.http.read.Revisions;
 import io.thetahost.http.read.RevisionTree;
 import io.thetahost.http.routing.BlockingWork;
 import io.thetahost.http.routing.HttpRoutes;
+import io.thetahost.http.routing.NextPage;
 import io.thetahost.protocol.manifest.Manifest;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -173,7 +174,7 @@ public final class HubApi implements HttpRoutes.HubEndpoints {
         }
         boolean recursive = "true".equalsIgnoreCase(request.getParam("recursive"));
         List<RevisionTree.Entry> entries = tree.list(path, recursive);
-        int from = cursor(request.getParam("cursor"), entries.size());
+        int from = RequestPaths.number(request.getParam("cursor"), 0, 0, entries.size(), "cursor");
         int to = Math.min(entries.size(), from + TREE_PAGE);
         JsonArray page = new JsonArray();
         for (RevisionTree.Entry e : entries.subList(from, to)) {
@@ -187,11 +188,7 @@ public final class HubApi implements HttpRoutes.HubEndpoints {
             }
         }
         if (to < entries.size()) {
-            // Absolute: huggingface_hub requests the next page at the address as it is given.
-            String query = "?" + (recursive ? "recursive=true&" : "") + "cursor=" + to;
-            String host = request.getHeader("Host") == null ? "localhost" : request.getHeader("Host");
-            request.response().putHeader("Link", "<" + request.scheme() + "://" + host + request.path() + query
-                    + ">; rel=\"next\"");
+            NextPage.link(request, (recursive ? "recursive=true&" : "") + "cursor=" + to);
         }
         json(request, 200, page);
     }
@@ -206,21 +203,6 @@ public final class HubApi implements HttpRoutes.HubEndpoints {
             into.put("size", content.size());
             into.put("lfs", new JsonObject().put("oid", context.digests().sha256(content))
                     .put("size", content.size()).put("pointerSize", e.size()));
-        }
-    }
-
-    private static int cursor(String value, int size) throws ReadRefusal {
-        if (value == null) {
-            return 0;
-        }
-        try {
-            int c = Integer.parseInt(value);
-            if (c < 0 || c > size) {
-                throw new NumberFormatException();
-            }
-            return c;
-        } catch (NumberFormatException e) {
-            throw ReadRefusal.badRequest("invalid cursor '" + value + "'");
         }
     }
 

@@ -73,6 +73,35 @@ public final class RequestPaths {
         return decoded;
     }
 
+    /** Raw segments percent-decoded one by one and joined with slashes: a revision or a revision range. */
+    public static String joined(List<String> rawSegments) throws ReadRefusal {
+        List<String> parts = new ArrayList<>(rawSegments.size());
+        for (String raw : rawSegments) {
+            parts.add(decode(raw));
+        }
+        return String.join("/", parts);
+    }
+
+    /**
+     * A whole-number query parameter ({@code page}, {@code per_page}, {@code cursor}).
+     *
+     * @throws ReadRefusal 400 naming the parameter and its range
+     */
+    public static int number(String value, int fallback, int min, int max, String name) throws ReadRefusal {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n < min || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ReadRefusal.badRequest(name + " must be a whole number from " + min + " to " + max);
+        }
+    }
+
     /** A path within a repository: slash-separated segments, none empty, {@code .} or {@code ..}. */
     public static String checkPath(String path) throws ReadRefusal {
         if (path.isEmpty()) {

@@ -75,8 +75,16 @@ public final class RevisionTree {
     }
 
     private Entry entry(TreeWalk walk) throws IOException {
-        FileMode mode = walk.getFileMode(0);
-        ObjectId id = walk.getObjectId(0);
+        return entry(reader, walk, 0);
+    }
+
+    /** The walk's current entry in one of its trees; null where that tree has none. */
+    public static Entry entry(ObjectReader reader, TreeWalk walk, int tree) throws IOException {
+        FileMode mode = walk.getFileMode(tree);
+        if (mode == FileMode.MISSING) {
+            return null;
+        }
+        ObjectId id = walk.getObjectId(tree);
         long size = mode.getObjectType() == org.eclipse.jgit.lib.Constants.OBJ_BLOB
                 ? reader.getObjectSize(id, org.eclipse.jgit.lib.Constants.OBJ_BLOB) : 0;
         return new Entry(walk.getPathString(), id, mode, size);

@@ -6,6 +6,7 @@ import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.http.api.CommitSummary;
 import io.thetahost.http.compare.ParameterChange;
 import io.thetahost.http.compare.RevisionComparison;
+import io.thetahost.http.compare.RevisionRange;
 import io.thetahost.http.raw.RawFiles;
 import io.thetahost.http.read.ReadContext;
 import io.thetahost.http.read.ReadRefusal;
@@ -73,9 +74,10 @@ public final class WebPages {
                         html(request, 200, Html.page(name.toString(), name.toString(), home(request, repo, caller)));
                         return;
                     }
-                    String rest = decodeAll(s.subList(4, s.size()));
+                    String rest = RequestPaths.joined(s.subList(4, s.size()));
                     String body = switch (s.get(3)) {
-                        case "commits" -> commits(repo, rest, page(request));
+                        case "commits" -> commits(repo, rest, RequestPaths.number(request.getParam("page"), 1, 1,
+                                Integer.MAX_VALUE, "page"));
                         case "commit" -> commit(repo, rest);
                         default -> compare(repo, rest);
                     };
@@ -199,12 +201,9 @@ public final class WebPages {
     }
 
     private String compare(RepositoryReader repo, String range) throws ReadRefusal, IOException {
-        int dots = range.indexOf("...");
-        if (dots <= 0 || dots + 3 >= range.length()) {
-            throw ReadRefusal.badRequest("expected /-/compare/A...B, two revisions separated by three dots");
-        }
-        String a = range.substring(0, dots);
-        String z = range.substring(dots + 3);
+        RevisionRange revisions = RevisionRange.parse(range);
+        String a = revisions.from();
+        String z = revisions.to();
         RevisionComparison.Result result = new RevisionComparison(repo, context.differences())
                 .compare(repo.at(a), repo.at(z), true);
         return "<h1>Compare <code>" + Html.escape(a) + "</code> ... <code>" + Html.escape(z) + "</code></h1>"
@@ -268,30 +267,6 @@ public final class WebPages {
             b.append("</ul>");
         }
         return b.toString();
-    }
-
-    private static int page(HttpServerRequest request) throws ReadRefusal {
-        String p = request.getParam("page");
-        if (p == null) {
-            return 1;
-        }
-        try {
-            int n = Integer.parseInt(p);
-            if (n < 1) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw ReadRefusal.badRequest("page must be a whole number from 1");
-        }
-    }
-
-    private static String decodeAll(List<String> raw) throws ReadRefusal {
-        List<String> parts = new ArrayList<>();
-        for (String r : raw) {
-            parts.add(RequestPaths.decode(r));
-        }
-        return String.join("/", parts);
     }
 
     private static void html(HttpServerRequest request, int status, String page) {
