@@ -14,8 +14,9 @@ import java.util.TreeSet;
  * The comparison as a picture: an SVG grid of relative change per layer (rows) and module kind (columns), drawn on the
  * server so the page needs no script. A cell holds the parameters of that layer and kind (weight and bias, an
  * adapter's A and B); its colour is the largest relative L2 change among them on a log scale from 1e-6 to 1, grey
- * when nothing there changed, hatched when a parameter was added or removed. Each cell's tooltip names its parameters
- * with their change, patch kind and bytes. Parameters whose names carry no layer number are listed under the grid.
+ * when nothing there changed, and it is hatched over when a parameter there was added or removed. Each cell's
+ * tooltip names its parameters with their change, patch kind and bytes. Parameters whose names carry no layer number
+ * are listed under the grid.
  */
 final class Heatmap {
     static final int CELL_W = 56;
@@ -54,8 +55,8 @@ final class Heatmap {
                 .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ')
                 .append(height).append("\"><title>Relative change per layer and module</title>")
                 .append("<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" ")
-                .append("patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#fff\"/>")
-                .append("<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#555\" stroke-width=\"3\"/></pattern>")
+                .append("patternTransform=\"rotate(45)\">")
+                .append("<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#333\" stroke-width=\"2\"/></pattern>")
                 .append("</defs><style>text{font:11px sans-serif}</style>");
         for (int i = 0; i < columns.size(); i++) {
             svg.append("<text x=\"").append(LEFT + i * CELL_W + CELL_W / 2).append("\" y=\"").append(TOP - 8)
@@ -80,6 +81,14 @@ final class Heatmap {
                     svg.append(Html.escape(c.name() + ": " + describe(c))).append('\n');
                 }
                 svg.append("</title></rect>");
+                if (in.stream().anyMatch(c -> c.status() == ParameterChange.Status.ADDED
+                        || c.status() == ParameterChange.Status.REMOVED)) {
+                    // Hatched over the colour: a parameter came or went here, beside whatever changed.
+                    svg.append("<rect class=\"came-or-went\" x=\"").append(LEFT + i * CELL_W).append("\" y=\"")
+                            .append(y).append("\" width=\"").append(CELL_W - 2).append("\" height=\"")
+                            .append(CELL_H - 2).append("\" fill=\"url(#hatch)\" opacity=\"0.6\" ")
+                            .append("pointer-events=\"none\"/>");
+                }
             }
             row++;
         }
@@ -126,16 +135,16 @@ final class Heatmap {
         return max;
     }
 
+    /** The largest measured change's colour; grey when nothing changed; blue when what changed was not measured. */
     private static String fill(List<ParameterChange> in) {
-        if (in.stream().anyMatch(c -> c.status() == ParameterChange.Status.ADDED
-                || c.status() == ParameterChange.Status.REMOVED)) {
-            return "url(#hatch)";
+        Double max = largest(in);
+        if (max != null) {
+            return colour(max);
         }
         if (in.stream().allMatch(c -> c.status() == ParameterChange.Status.UNCHANGED)) {
             return "#e8e8e8";
         }
-        Double max = largest(in);
-        return max == null ? "#b0b0ff" : colour(max);
+        return in.stream().anyMatch(c -> c.status() == ParameterChange.Status.CHANGED) ? "#b0b0ff" : "#ffffff";
     }
 
     /** Pale yellow at 1e-6 to dark red at 1 and above, on a log scale. */

@@ -10,7 +10,7 @@ final class Html {
             main{max-width:1100px;margin:0 auto;padding:16px 24px}
             table{border-collapse:collapse;width:100%;background:#fff}td,th{border-bottom:1px solid #ddd;
             padding:4px 8px;text-align:left;vertical-align:top}th{background:#f0f0f0}
-            td.n{text-align:right;font-variant-numeric:tabular-nums}code,pre{font:13px ui-monospace,monospace}
+            td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}code,pre{font:13px ui-monospace,monospace}
             pre{background:#f3f3f3;padding:8px;overflow:auto}.muted{color:#666}
             .added{color:#1a7f37}.removed{color:#cf222e}.changed{color:#9a6700}.readme{background:#fff;
             padding:8px 16px;border:1px solid #ddd}nav a{margin-right:14px}.heatmap{background:#fff;
