@@ -74,7 +74,11 @@ postgres_up() {
   if [ ! -s "$pgdata/PG_VERSION" ]; then
     say "initialising PostgreSQL in $pgdata"
     mkdir -p "$dir/postgres"
-    [ "$(id -u)" -eq 0 ] && chown postgres "$dir/postgres"
+    if [ "$(id -u)" -eq 0 ]; then
+      # The server runs as postgres: it must reach its folder through DIR (a private temporary one, say).
+      chmod a+x "$dir"
+      chown postgres "$dir/postgres"
+    fi
     as_pg "$bin/initdb" -D "$pgdata" -U thetahost --auth=trust -E UTF8 >"$dir/postgres/initdb.log"
   fi
   if ! as_pg "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
