@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.thetahost.cluster.support.LocalCluster;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,38 +15,24 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The schema on a real PostgreSQL, started by bench/cluster.sh as a developer would start it. */
 class ClusterDatabaseTest {
-    @TempDir
-    static Path dir;
+    static LocalCluster cluster;
     static String database;
-    static final Path CLUSTER_SH = Path.of("").toAbsolutePath().getParent().resolve("bench/cluster.sh");
 
     @BeforeAll
     static void up() throws Exception {
-        String env = run(CLUSTER_SH.toString(), "up", dir.toString());
-        Matcher m = Pattern.compile("--database (\\S+)").matcher(env);
-        assertTrue(m.find(), env);
-        database = m.group(1);
+        cluster = LocalCluster.up();
+        database = cluster.value("--database");
     }
 
     @AfterAll
     static void down() throws Exception {
-        run(CLUSTER_SH.toString(), "down", dir.toString());
-    }
-
-    private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
-        return out;
+        cluster.close();
     }
 
     private static List<String> tables(ClusterDatabase db) throws SQLException {

@@ -5,61 +5,39 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.thetahost.cluster.support.LocalCluster;
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The object store on a real S3-compatible server (s3proxy, started by bench/cluster.sh). */
 class S3ObjectStoreTest {
-    @TempDir
-    static Path dir;
+    static LocalCluster cluster;
     static S3ObjectStore store;
     static String endpoint;
-    static final Path CLUSTER_SH = Path.of("").toAbsolutePath().getParent().resolve("bench/cluster.sh");
 
     @BeforeAll
     static void up() throws Exception {
-        String env = run("up");
-        Matcher m = Pattern.compile("--s3-endpoint (\\S+)").matcher(env);
-        assertTrue(m.find(), env);
-        endpoint = m.group(1);
+        cluster = LocalCluster.up();
+        endpoint = cluster.value("--s3-endpoint");
         // The SDK's default chain reads these as it reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
-        System.setProperty("aws.accessKeyId", value(env, "AWS_ACCESS_KEY_ID"));
-        System.setProperty("aws.secretAccessKey", value(env, "AWS_SECRET_ACCESS_KEY"));
+        System.setProperty("aws.accessKeyId", cluster.value("AWS_ACCESS_KEY_ID"));
+        System.setProperty("aws.secretAccessKey", cluster.value("AWS_SECRET_ACCESS_KEY"));
         store = new S3ObjectStore(ObjectStoreLocation.parse("s3://thetahost", endpoint, null));
     }
 
     @AfterAll
     static void down() throws Exception {
         store.close();
-        run("down");
-    }
-
-    private static String value(String env, String name) {
-        Matcher m = Pattern.compile("export " + name + "=(\\S+)").matcher(env);
-        assertTrue(m.find(), env);
-        return m.group(1);
-    }
-
-    private static String run(String action) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(CLUSTER_SH.toString(), action, dir.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
-        return out;
+        cluster.close();
     }
 
     private static byte[] random(int n, long seed) {

@@ -1,5 +1,6 @@
 package io.thetahost.server.registry;
 
+import io.thetahost.hooks.access.AccessTokens;
 import io.thetahost.hooks.access.UserDirectory;
 import io.thetahost.hooks.naming.InvalidNameException;
 import io.thetahost.hooks.naming.UserName;

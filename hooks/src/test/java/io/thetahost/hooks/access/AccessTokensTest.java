@@ -1,4 +1,4 @@
-package io.thetahost.server.registry;
+package io.thetahost.hooks.access;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.thetahost.server.registry;
+package io.thetahost.hooks.access;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,7 +11,7 @@ import java.util.HexFormat;
  * hash is kept, and the token is shown once.
  */
 public final class AccessTokens {
-    static final String PREFIX = "tht_";
+    public static final String PREFIX = "tht_";
     static final String HASH_PREFIX = "sha256:";
     private static final char[] ALPHABET =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
