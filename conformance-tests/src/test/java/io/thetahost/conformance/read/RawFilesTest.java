@@ -12,7 +12,6 @@ import io.thetahost.conformance.support.PublishedModel;
 import io.thetahost.conformance.support.SharedDaemon;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;

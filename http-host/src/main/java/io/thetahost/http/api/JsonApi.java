@@ -1,13 +1,11 @@
 package io.thetahost.http.api;
 
 import io.thetahost.hooks.access.Caller;
-import io.thetahost.hooks.access.Permission;
 import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.http.compare.ParameterChange;
 import io.thetahost.http.compare.RevisionComparison;
 import io.thetahost.http.compare.RevisionRange;
 import io.thetahost.http.routing.NextPage;
-import io.thetahost.http.raw.RawFiles;
 import io.thetahost.http.read.ReadContext;
 import io.thetahost.http.read.ReadRefusal;
 import io.thetahost.http.read.RepositoryReader;
@@ -56,7 +54,7 @@ public final class JsonApi {
                 if (s.size() < 3 || !s.get(0).equals("repos")) {
                     throw ReadRefusal.of(404, ReadRefusal.ENTRY_NOT_FOUND, "no such endpoint: see API.md");
                 }
-                RepositoryName name = RawFiles.repository(s.get(1), s.get(2));
+                RepositoryName name = RequestPaths.repository(s.get(1), s.get(2));
                 try (RepositoryReader repo = RepositoryReader.open(context, caller, name)) {
                     route(request, repo, s.subList(3, s.size()));
                 }
@@ -91,41 +89,32 @@ public final class JsonApi {
 
     private JsonArray repositories(Caller caller) throws IOException {
         JsonArray out = new JsonArray();
-        for (RepositoryName name : context.access().registry().names()) {
-            if (context.access().registry().permission(caller, name).includes(Permission.READ)) {
-                out.add(new JsonObject().put("name", name.toString()).put("owner", name.owner())
-                        .put("public", isPublic(name)));
-            }
+        for (RepositoryName name : context.access().readable(caller)) {
+            out.add(new JsonObject().put("name", name.toString()).put("owner", name.owner())
+                    .put("public", context.access().isPublic(name)));
         }
         return out;
-    }
-
-    private boolean isPublic(RepositoryName name) {
-        return context.access().registry().permission(Caller.anonymous(), name).includes(Permission.READ);
     }
 
     private JsonObject repository(RepositoryReader repo) throws IOException {
         Optional<String> branch = Revisions.defaultBranch(repo.repository());
         Ref head = repo.repository().exactRef(Constants.HEAD);
-        return new JsonObject().put("name", repo.name().toString()).put("public", isPublic(repo.name()))
+        return new JsonObject().put("name", repo.name().toString()).put("public", context.access().isPublic(repo.name()))
                 .put("defaultBranch", branch.orElse(null))
                 .put("head", head == null || head.getObjectId() == null ? null : head.getObjectId().name());
     }
 
     static JsonObject refs(Repository repository) throws IOException {
-        JsonArray branches = new JsonArray();
-        for (Ref ref : repository.getRefDatabase().getRefsByPrefix(Constants.R_HEADS)) {
-            branches.add(new JsonObject().put("name", Repository.shortenRefName(ref.getName()))
-                    .put("commit", ref.getObjectId().name()));
+        return new JsonObject().put("branches", named(Revisions.branches(repository)))
+                .put("tags", named(Revisions.tags(repository)));
+    }
+
+    private static JsonArray named(List<Revisions.NamedRef> refs) {
+        JsonArray out = new JsonArray();
+        for (Revisions.NamedRef r : refs) {
+            out.add(new JsonObject().put("name", r.name()).put("commit", r.commit()));
         }
-        JsonArray tags = new JsonArray();
-        for (Ref ref : repository.getRefDatabase().getRefsByPrefix(Constants.R_TAGS)) {
-            Ref peeled = repository.getRefDatabase().peel(ref);
-            String commit = (peeled.getPeeledObjectId() != null ? peeled.getPeeledObjectId() : ref.getObjectId())
-                    .name();
-            tags.add(new JsonObject().put("name", Repository.shortenRefName(ref.getName())).put("commit", commit));
-        }
-        return new JsonObject().put("branches", branches).put("tags", tags);
+        return out;
     }
 
     /** {@code commits/REV?page=N&per_page=M}: newest first, each with how many parameters it changed. */

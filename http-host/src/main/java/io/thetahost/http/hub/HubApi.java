@@ -2,9 +2,7 @@ package io.thetahost.http.hub;
 
 import io.thetahost.hooks.access.Caller;
 import io.thetahost.hooks.naming.RepositoryName;
-import io.thetahost.hooks.access.Permission;
 import io.thetahost.http.files.FileResponse;
-import io.thetahost.http.raw.RawFiles;
 import io.thetahost.http.read.FileContent;
 import io.thetahost.http.read.ReadContext;
 import io.thetahost.http.read.ReadRefusal;
@@ -15,7 +13,6 @@ import io.thetahost.http.read.RevisionTree;
 import io.thetahost.http.routing.BlockingWork;
 import io.thetahost.http.routing.HttpRoutes;
 import io.thetahost.http.routing.NextPage;
-import io.thetahost.protocol.manifest.Manifest;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -27,9 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.Ref;
-import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 
 /**
@@ -60,7 +54,7 @@ public final class HubApi implements HttpRoutes.HubEndpoints {
                 if (s.size() < 2) {
                     throw ReadRefusal.of(404, ReadRefusal.REPO_NOT_FOUND, "expected /api/models/OWNER/NAME");
                 }
-                RepositoryName name = RawFiles.repository(s.get(0), s.get(1));
+                RepositoryName name = RequestPaths.repository(s.get(0), s.get(1));
                 List<String> rest = s.subList(2, s.size());
                 Caller caller = context.access().caller(request.getHeader("Authorization"));
                 try (RepositoryReader repo = RepositoryReader.open(context, caller, name)) {
@@ -139,8 +133,6 @@ public final class HubApi implements HttpRoutes.HubEndpoints {
             siblings.add(sibling);
         }
         String id = repo.name().toString();
-        boolean isPublic = context.access().registry().permission(Caller.anonymous(),
-                repo.name()).includes(Permission.READ);
         return new JsonObject()
                 .put("_id", id)
                 .put("id", id)
@@ -148,7 +140,7 @@ public final class HubApi implements HttpRoutes.HubEndpoints {
                 .put("author", repo.name().owner())
                 .put("sha", commit.name())
                 .put("lastModified", Instant.ofEpochSecond(commit.getCommitTime()).toString())
-                .put("private", !isPublic)
+                .put("private", !context.access().isPublic(repo.name()))
                 .put("disabled", false)
                 .put("gated", false)
                 .put("downloads", 0)
@@ -197,9 +189,8 @@ public final class HubApi implements HttpRoutes.HubEndpoints {
     private void describeFile(RepositoryReader repo, RevisionTree.Entry e, JsonObject into) throws ReadRefusal,
             IOException {
         into.put("type", "file").put("oid", e.id().name()).put("size", e.size()).put("path", e.path());
-        Optional<Manifest> manifest = repo.manifest(e);
-        if (manifest.isPresent()) {
-            FileContent content = repo.content(e, List.of());
+        FileContent content = repo.content(e, List.of());
+        if (content.manifest().isPresent()) {
             into.put("size", content.size());
             into.put("lfs", new JsonObject().put("oid", context.digests().sha256(content))
                     .put("size", content.size()).put("pointerSize", e.size()));
@@ -207,21 +198,16 @@ public final class HubApi implements HttpRoutes.HubEndpoints {
     }
 
     private static JsonObject refs(RepositoryReader repo) throws IOException {
-        JsonArray branches = new JsonArray();
-        JsonArray tags = new JsonArray();
-        for (Ref ref : repo.repository().getRefDatabase().getRefsByPrefix(Constants.R_HEADS)) {
-            branches.add(ref(ref));
-        }
-        for (Ref ref : repo.repository().getRefDatabase().getRefsByPrefix(Constants.R_TAGS)) {
-            tags.add(ref(repo.repository().getRefDatabase().peel(ref)));
-        }
-        return new JsonObject().put("branches", branches).put("converts", new JsonArray()).put("tags", tags);
+        return new JsonObject().put("branches", named(Revisions.branches(repo.repository())))
+                .put("converts", new JsonArray()).put("tags", named(Revisions.tags(repo.repository())));
     }
 
-    private static JsonObject ref(Ref ref) {
-        String target = (ref.getPeeledObjectId() != null ? ref.getPeeledObjectId() : ref.getObjectId()).name();
-        return new JsonObject().put("name", Repository.shortenRefName(ref.getName())).put("ref", ref.getName())
-                .put("targetCommit", target);
+    private static JsonArray named(List<Revisions.NamedRef> refs) {
+        JsonArray out = new JsonArray();
+        for (Revisions.NamedRef r : refs) {
+            out.add(new JsonObject().put("name", r.name()).put("ref", r.refName()).put("targetCommit", r.commit()));
+        }
+        return out;
     }
 
     private static void json(HttpServerRequest request, int status, Object body) {

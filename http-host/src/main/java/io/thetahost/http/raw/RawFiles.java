@@ -1,7 +1,6 @@
 package io.thetahost.http.raw;
 
 import io.thetahost.hooks.access.Caller;
-import io.thetahost.hooks.naming.InvalidNameException;
 import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.http.files.FileResponse;
 import io.thetahost.http.read.FileContent;
@@ -72,14 +71,5 @@ public final class RawFiles {
         response.putHeader("X-Error-Code", r.code());
         response.putHeader("Content-Type", "text/plain; charset=utf-8");
         response.setStatusCode(r.status()).end(r.getMessage() + "\n");
-    }
-
-    /** The repository named by a path's first two segments, or a 400 for an invalid name. */
-    public static RepositoryName repository(String owner, String name) throws ReadRefusal {
-        try {
-            return RepositoryName.parse(RequestPaths.decode(owner) + "/" + RequestPaths.decode(name));
-        } catch (InvalidNameException e) {
-            throw ReadRefusal.badRequest(e.getMessage());
-        }
     }
 }

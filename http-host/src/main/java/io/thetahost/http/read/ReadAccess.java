@@ -6,6 +6,9 @@ import io.thetahost.hooks.access.UserDirectory;
 import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.hooks.transport.RepositoryRegistry;
 import io.thetahost.http.auth.Credentials;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -42,6 +45,22 @@ public final class ReadAccess {
             throw ReadRefusal.unauthorized(ReadRefusal.REPO_NOT_FOUND, NOT_FOUND + " anonymously: send a token");
         }
         throw ReadRefusal.of(404, ReadRefusal.REPO_NOT_FOUND, NOT_FOUND);
+    }
+
+    /** The repositories {@code caller} may read, sorted. */
+    public List<RepositoryName> readable(Caller caller) throws IOException {
+        List<RepositoryName> out = new ArrayList<>();
+        for (RepositoryName name : registry.names()) {
+            if (registry.permission(caller, name).includes(Permission.READ)) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    /** Whether anyone may read the repository, without credentials. */
+    public boolean isPublic(RepositoryName repository) {
+        return registry.permission(Caller.anonymous(), repository).includes(Permission.READ);
     }
 
     /** The repositories' registry, to open one once {@link #checkRead} passed. */

@@ -1,5 +1,7 @@
 package io.thetahost.http.read;
 
+import io.thetahost.hooks.naming.InvalidNameException;
+import io.thetahost.hooks.naming.RepositoryName;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -71,6 +73,15 @@ public final class RequestPaths {
             }
         }
         return decoded;
+    }
+
+    /** The repository a path's first two raw segments name, or a 400 for an invalid name. */
+    public static RepositoryName repository(String owner, String name) throws ReadRefusal {
+        try {
+            return RepositoryName.parse(decode(owner) + "/" + decode(name));
+        } catch (InvalidNameException e) {
+            throw ReadRefusal.badRequest(e.getMessage());
+        }
     }
 
     /** Raw segments percent-decoded one by one and joined with slashes: a revision or a revision range. */

@@ -63,6 +63,29 @@ public final class Revisions {
         return Repository.isValidRefName(name) && repository.exactRef(name) != null;
     }
 
+    /** A branch or tag and the commit it names (a tag peeled to its commit). */
+    public record NamedRef(String name, String refName, String commit) {
+    }
+
+    /** The branches, then the tags, each in name order. */
+    public static List<NamedRef> branches(Repository repository) throws IOException {
+        return named(repository, Constants.R_HEADS);
+    }
+
+    public static List<NamedRef> tags(Repository repository) throws IOException {
+        return named(repository, Constants.R_TAGS);
+    }
+
+    private static List<NamedRef> named(Repository repository, String prefix) throws IOException {
+        List<NamedRef> out = new java.util.ArrayList<>();
+        for (Ref ref : repository.getRefDatabase().getRefsByPrefix(prefix)) {
+            Ref peeled = repository.getRefDatabase().peel(ref);
+            ObjectId commit = peeled.getPeeledObjectId() != null ? peeled.getPeeledObjectId() : ref.getObjectId();
+            out.add(new NamedRef(Repository.shortenRefName(ref.getName()), ref.getName(), commit.name()));
+        }
+        return out;
+    }
+
     /** The default branch: what HEAD points at. */
     public static Optional<String> defaultBranch(Repository repository) throws IOException {
         Ref head = repository.exactRef(Constants.HEAD);

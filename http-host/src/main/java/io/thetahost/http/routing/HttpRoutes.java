@@ -6,6 +6,7 @@ import io.thetahost.http.api.JsonApi;
 import io.thetahost.http.git.SmartHttpEndpoint;
 import io.thetahost.http.raw.RawFiles;
 import io.thetahost.http.read.ReadRefusal;
+import io.thetahost.http.read.RequestPaths;
 import io.thetahost.http.web.WebPages;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
@@ -97,7 +98,7 @@ public final class HttpRoutes implements Handler<HttpServerRequest> {
 
     private static RepositoryName repository(HttpServerRequest request, List<String> segments) {
         try {
-            return RawFiles.repository(segments.get(0), segments.get(1));
+            return RequestPaths.repository(segments.get(0), segments.get(1));
         } catch (ReadRefusal r) {
             RawFiles.refuse(request.response(), r);
             return null;

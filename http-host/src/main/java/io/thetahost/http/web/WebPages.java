@@ -1,13 +1,11 @@
 package io.thetahost.http.web;
 
 import io.thetahost.hooks.access.Caller;
-import io.thetahost.hooks.access.Permission;
 import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.http.api.CommitSummary;
 import io.thetahost.http.compare.ParameterChange;
 import io.thetahost.http.compare.RevisionComparison;
 import io.thetahost.http.compare.RevisionRange;
-import io.thetahost.http.raw.RawFiles;
 import io.thetahost.http.read.ReadContext;
 import io.thetahost.http.read.ReadRefusal;
 import io.thetahost.http.read.RepositoryReader;
@@ -68,7 +66,7 @@ public final class WebPages {
                     html(request, 200, Html.page("Models", null, repositories(caller)));
                     return;
                 }
-                RepositoryName name = RawFiles.repository(s.get(0), s.get(1));
+                RepositoryName name = RequestPaths.repository(s.get(0), s.get(1));
                 try (RepositoryReader repo = RepositoryReader.open(context, caller, name)) {
                     if (s.size() == 2) {
                         html(request, 200, Html.page(name.toString(), name.toString(), home(request, repo, caller)));
@@ -91,11 +89,9 @@ public final class WebPages {
 
     private String repositories(Caller caller) throws IOException {
         StringBuilder b = new StringBuilder("<h1>Models</h1><ul>");
-        for (RepositoryName name : context.access().registry().names()) {
-            if (context.access().registry().permission(caller, name).includes(Permission.READ)) {
-                b.append("<li><a href=\"/").append(Html.url(name.toString())).append("\">")
-                        .append(Html.escape(name.toString())).append("</a></li>");
-            }
+        for (RepositoryName name : context.access().readable(caller)) {
+            b.append("<li><a href=\"/").append(Html.url(name.toString())).append("\">")
+                    .append(Html.escape(name.toString())).append("</a></li>");
         }
         return b.append("</ul>").toString();
     }

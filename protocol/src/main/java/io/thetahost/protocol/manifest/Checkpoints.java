@@ -7,7 +7,6 @@ import io.thetahost.protocol.safetensors.Quoting;
 import io.thetahost.protocol.safetensors.SafetensorsHeader;
 import io.thetahost.protocol.safetensors.SafetensorsLimits;
 import io.thetahost.protocol.safetensors.SafetensorsReader;
-import io.thetahost.protocol.safetensors.SafetensorsWriter;
 import io.thetahost.protocol.safetensors.TensorData;
 import io.thetahost.protocol.safetensors.TensorEntry;
 import io.thetahost.protocol.tensor.TensorId;
@@ -97,11 +96,9 @@ public final class Checkpoints {
         }
         Window window = new Window(out, from, to);
         SafetensorsHeader header = manifest.header();
-        byte[] length = new byte[8];
-        java.nio.ByteBuffer.wrap(length).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(header.length());
-        window.write(0, length, 0, length.length);
-        window.write(8, header.bytes(), 0, header.length());
-        long data = 8L + header.length();
+        byte[] start = header.fileStart();
+        window.write(0, start, 0, start.length);
+        long data = start.length;
         List<TensorEntry> entries = header.tensors();
         List<GapBytes> gaps = manifest.gaps();
         int g = 0;

@@ -88,9 +88,15 @@ public final class SafetensorsHeader {
         return bytes.clone();
     }
 
-    /** The bytes themselves, for writers in this package that promise not to change them. */
-    byte[] rawBytes() {
-        return bytes;
+    /** How a file with this header starts: the 8-byte little-endian length N, then the N header bytes. */
+    public byte[] fileStart() {
+        byte[] start = new byte[8 + bytes.length];
+        long n = bytes.length;
+        for (int i = 0; i < 8; i++) {
+            start[i] = (byte) (n >>> (8 * i));
+        }
+        System.arraycopy(bytes, 0, start, 8, bytes.length);
+        return start;
     }
 
     /** The number of header bytes (the N of the 8-byte length field). */

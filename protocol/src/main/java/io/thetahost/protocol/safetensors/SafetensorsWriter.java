@@ -110,13 +110,7 @@ public final class SafetensorsWriter {
             return;
         }
         started = true;
-        long n = header.length();
-        byte[] length = new byte[8];
-        for (int i = 0; i < 8; i++) {
-            length[i] = (byte) (n >>> (8 * i));
-        }
-        out.write(length);
-        out.write(header.rawBytes());
+        out.write(header.fileStart());
     }
 
     private void expectNext(Record region, String what) {
