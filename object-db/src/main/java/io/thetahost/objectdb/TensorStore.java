@@ -1,126 +1,46 @@
 package io.thetahost.objectdb;
 
-import io.thetahost.codec.encode.Encoder;
-import io.thetahost.codec.encode.LowRankDetector;
 import io.thetahost.codec.format.InvalidEncodingException;
-import io.thetahost.objectdb.fsck.Fsck;
 import io.thetahost.objectdb.fsck.FsckReport;
-import io.thetahost.objectdb.gc.Collector;
 import io.thetahost.objectdb.gc.GcReport;
-import io.thetahost.objectdb.put.Upload;
 import io.thetahost.objectdb.repack.Neighbours;
 import io.thetahost.objectdb.repack.RepackReport;
-import io.thetahost.objectdb.repack.Repacker;
-import io.thetahost.objectdb.read.TensorReader;
-import io.thetahost.objectdb.store.Column;
-import io.thetahost.objectdb.store.InFlightBlobs;
-import io.thetahost.objectdb.store.Keys;
-import io.thetahost.objectdb.store.MetaRecord;
-import io.thetahost.objectdb.store.Orphans;
-import io.thetahost.objectdb.store.StoreDb;
-import io.thetahost.objectdb.store.StoreLocks;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * A tensor store (docs/DESIGN.md section 2): encodings in RocksDB, content-addressed by tensor id and shared by every
- * repository (one store per daemon; the client's {@code .git/theta/} is the same store opened locally), with
- * per-repository read access. Nothing becomes visible before it has been decoded and its id verified; a process
- * killed at any moment leaves a store that {@link #fsck()} finds clean once reopened. Safe for many threads; one
- * process at a time (RocksDB locks the directory).
+ * A tensor store (docs/DESIGN.md section 2): encodings content-addressed by tensor id and shared by every repository,
+ * with per-repository read access. Nothing becomes visible before it has been decoded and its id verified; nothing
+ * acknowledged is lost. Safe for many threads.
  *
- * <p>Layout: {@code <dir>/rocksdb} (see object-db/STORE.md) and {@code <dir>/tmp} (re-encoding spills, unless
- * {@link StoreOptions#tempDir()} says otherwise).
+ * <p>Two implementations: {@link RocksTensorStore} (one process, RocksDB under one directory: the embedded daemon and
+ * the client's {@code .git/theta/}) and the cluster module's store over PostgreSQL and an object store, which several
+ * fronts share (docs/CLUSTER.md).
  */
-public final class TensorStore implements AutoCloseable {
-    private final StoreOptions options;
-    private final StoreDb db;
-    private final StoreLocks locks = new StoreLocks();
-    private final InFlightBlobs inFlight = new InFlightBlobs();
-    private final TensorReader reader;
-    private final Upload upload;
-    private final ReentrantLock repacking = new ReentrantLock();
+public interface TensorStore extends AutoCloseable {
 
-    private TensorStore(StoreOptions options, Path tempDir, StoreDb db) {
-        this.options = options;
-        this.db = db;
-        this.reader = new TensorReader(db, options.limits());
-        this.upload = new Upload(db, reader, locks, inFlight, options, tempDir);
-    }
-
-    /**
-     * Opens the store in {@code dir}, creating it if missing, and deletes what interrupted uploads left: their
-     * pieces, and their spill files when the store owns its temporary folder.
-     *
-     * @throws IOException if the store cannot be opened (in use by another process, a newer format, a disk error)
-     */
-    public static TensorStore open(Path dir, StoreOptions options) throws IOException {
-        Path tempDir = options.tempDir() != null ? options.tempDir() : dir.resolve("tmp");
-        StoreDb db = StoreDb.open(dir.resolve("rocksdb"));
-        try {
-            // Only now, holding the database's lock, is no other process using the store's own spill files.
-            if (options.tempDir() == null && Files.isDirectory(tempDir)) {
-                clearOwnTempDir(tempDir);
-            }
-            Orphans.reclaim(db, new InFlightBlobs());
-            return new TensorStore(options, tempDir, db);
-        } catch (IOException | RuntimeException e) {
-            db.close();
-            throw e;
-        }
-    }
-
-    /** Only for the store's own folder, which no other store shares. */
-    private static void clearOwnTempDir(Path tempDir) throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(tempDir, "reencode-*.raw")) {
-            for (Path f : files) {
-                Files.deleteIfExists(f);
-            }
-        }
-    }
-
-    public StoreOptions options() {
-        return options;
-    }
+    StoreOptions options();
 
     /**
      * What the store knows of a tensor; present only when the tensor is fully stored.
      *
      * @throws UncheckedIOException if the store cannot be read
      */
-    public Optional<TensorMeta> meta(TensorId id) {
-        try {
-            return db.meta(null, id).map(MetaRecord::meta);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    Optional<TensorMeta> meta(TensorId id);
 
     /**
      * Whether {@code repository} may read the tensor: it uploaded it, or was granted it, and it is stored.
      *
      * @throws UncheckedIOException if the store cannot be read
      */
-    public boolean readable(String repository, TensorId id) {
-        try {
-            return db.get(null, Column.ACCESS, Keys.access(repository, id)) != null
-                    && db.get(null, Column.META, Keys.tensor(id)) != null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    boolean readable(String repository, TensorId id);
 
     /**
      * Lets {@code repository} read a stored tensor (a fork, a push that references a tensor another repository
@@ -128,27 +48,12 @@ public final class TensorStore implements AutoCloseable {
      *
      * @throws IOException if the tensor is not stored, or the write fails
      */
-    public void grant(String repository, TensorId id) throws IOException {
-        byte[] key = Keys.access(repository, id);
-        Lock shared = locks.commit();
-        shared.lock();
-        try {
-            // Under the commit lock, gc cannot remove the tensor between this check and the write.
-            if (db.get(null, Column.META, Keys.tensor(id)) == null) {
-                throw new IOException("cannot grant " + repository + " access to " + id + ": it is not stored");
-            }
-            if (db.get(null, Column.ACCESS, key) == null) {
-                db.put(Column.ACCESS, key, Keys.time(System.currentTimeMillis()), 8, true);
-            }
-        } finally {
-            shared.unlock();
-        }
-    }
+    void grant(String repository, TensorId id) throws IOException;
 
     /**
      * Stores an uploaded encoding. Decodes it (its base read from this store; the base must be stored and readable
      * by {@code repository}, else {@link InvalidEncodingException} "base ... is not available"), verifies the
-     * declared id, then makes the tensor visible and readable by {@code repository} in one atomic, synced write. If
+     * declared id, then makes the tensor visible and readable by {@code repository} in one atomic, durable write. If
      * the tensor is already stored, only the grant is added (the upload is verified all the same). A patch that would
      * make its chain deeper than {@link StoreOptions#maxChainDepth()} is stored re-encoded dense. The stream is read
      * to its end and not closed.
@@ -156,88 +61,45 @@ public final class TensorStore implements AutoCloseable {
      * @throws InvalidEncodingException for an upload that does not decode to its declared id; nothing is stored
      * @throws IOException if the store fails; nothing becomes visible
      */
-    public PutResult put(InputStream encoding, String repository) throws IOException {
-        return upload.put(encoding, repository);
-    }
+    PutResult put(InputStream encoding, String repository) throws IOException;
 
     /**
      * The tensor's raw bytes, decoded while read, with bounded memory whatever the chain; the stream checks the id
      * at its end. Close it: it holds a consistent view of the store.
      */
-    public Optional<InputStream> open(TensorId id) throws IOException {
-        return reader.open(id);
-    }
+    Optional<InputStream> open(TensorId id) throws IOException;
 
     /** The stored encoding itself, to send as is to a client that holds its base. Close it after use. */
-    public Optional<StoredEncoding> encoding(TensorId id) throws IOException {
-        return reader.encoding(id);
-    }
+    Optional<StoredEncoding> encoding(TensorId id) throws IOException;
 
     /**
-     * Decodes every stored tensor and checks every record, as of one snapshot (uploads and gc may go on). Problems
-     * are in the report; an {@link UncheckedIOException} only if the store cannot be read at all.
+     * Decodes every stored tensor and checks every record, while uploads and gc may go on. Problems are in the
+     * report; an {@link UncheckedIOException} only if the store cannot be read at all.
      */
-    public FsckReport fsck() {
-        try {
-            return Fsck.run(db, reader, inFlight, options.maxChainDepth());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    FsckReport fsck();
 
     /**
      * Deletes every tensor that is not in {@code live}, not stored after {@code keepStoredAfter}, and not a base that
-     * a kept tensor's chain needs, with its pieces and grants, and the pieces of interrupted uploads; then gives their
-     * disk space back (StoreDb.reclaimDeletedSpace). Uploads keep streaming meanwhile; their commits wait until the
-     * sweep is done.
+     * a kept tensor's chain needs, with its encoding and grants, and what interrupted uploads left. Uploads go on
+     * meanwhile and are never lost to it.
      *
      * @param live the ids the manifests of every ref of every repository reference
      * @throws UncheckedIOException if the store fails (what was swept before stays swept, consistently)
      */
-    public GcReport gc(Set<TensorId> live, Instant keepStoredAfter) {
-        try {
-            GcReport report = new Collector(db, locks, inFlight).collect(live, keepStoredAfter);
-            if (report.bytesFreed() > 0) {
-                db.reclaimDeletedSpace();
-            }
-            return report;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    GcReport gc(Set<TensorId> live, Instant keepStoredAfter);
 
     /**
      * Re-encodes tensors stored dense as patches against a neighbour in history where that saves at least 10% and
      * 4 KiB (object-db/STORE.md, Repack). Uploads, reads and fsck go on meanwhile; each re-encoding is verified
-     * before one synced batch commits it. One repack at a time.
+     * before it is committed. One repack at a time.
      *
      * @param neighbours pairs of versions of one parameter that neighbour in some repository's history
      * @param progress told now and then how far it is
      * @throws IOException if another repack is running, or the store fails (what was committed stays, consistently)
      */
-    public RepackReport repack(Collection<Neighbours> neighbours, Consumer<String> progress) throws IOException {
-        if (!repacking.tryLock()) {
-            throw new IOException("a repack of this tensor store is already running");
-        }
-        try {
-            Encoder encoder = new Encoder(options.encoderOptions(), LowRankDetector.NONE);
-            RepackReport report = new Repacker(db, reader, locks, inFlight, options, encoder).repack(neighbours, progress);
-            if (report.reencoded() > 0) {
-                db.reclaimDeletedSpace();
-            }
-            return report;
-        } finally {
-            repacking.unlock();
-        }
-    }
+    RepackReport repack(Collection<Neighbours> neighbours, Consumer<String> progress) throws IOException;
 
-    /** Waits for scans in progress, releases open streams' views (reading them fails from now on), and closes. */
+    /** Releases open streams' views (reading them fails from now on) and closes. */
     @Override
-    public void close() {
-        try {
-            db.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    void close();
 }

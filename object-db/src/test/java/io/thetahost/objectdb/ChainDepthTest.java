@@ -31,7 +31,7 @@ class ChainDepthTest {
     @Test
     void aPatchBeyondTheLimitIsStoredDense() throws IOException {
         StoreOptions options = StoreOptions.defaults().withMaxChainDepth(2).withPieceBytes(512);
-        try (TensorStore store = TensorStore.open(dir, options)) {
+        try (TensorStore store = RocksTensorStore.open(dir, options)) {
             List<Tensor> versions = new ArrayList<>();
             versions.add(TestTensors.randomF32(random, 48, 40));
             store.put(stream(dense(versions.get(0))), "r");
@@ -70,7 +70,7 @@ class ChainDepthTest {
 
     @Test
     void depthZeroStoresEveryPatchDense() throws IOException {
-        try (TensorStore store = TensorStore.open(dir, StoreOptions.defaults().withMaxChainDepth(0))) {
+        try (TensorStore store = RocksTensorStore.open(dir, StoreOptions.defaults().withMaxChainDepth(0))) {
             Tensor base = TestTensors.randomF32(random, 16, 16);
             Tensor next = base.perturbed(random, 0.2);
             next = next.with(3, Float.NaN);
@@ -86,7 +86,7 @@ class ChainDepthTest {
 
     @Test
     void aLongChainReadsWithinItsDepth() throws IOException {
-        try (TensorStore store = TensorStore.open(dir, StoreOptions.defaults())) {
+        try (TensorStore store = RocksTensorStore.open(dir, StoreOptions.defaults())) {
             Tensor v = TestTensors.randomF32(random, 256, 64);
             store.put(stream(dense(v)), "r");
             for (int i = 1; i <= 4; i++) {

@@ -60,7 +60,7 @@ class ConcurrencyTest {
         AtomicInteger stored = new AtomicInteger();
         AtomicInteger already = new AtomicInteger();
         StoreOptions options = StoreOptions.defaults().withPieceBytes(2048).withMaxChainDepth(1);
-        try (TensorStore store = TensorStore.open(dir, options)) {
+        try (TensorStore store = RocksTensorStore.open(dir, options)) {
             CyclicBarrier start = new CyclicBarrier(THREADS);
             ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
             List<Future<?>> work = new ArrayList<>();

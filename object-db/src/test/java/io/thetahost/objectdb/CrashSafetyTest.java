@@ -125,7 +125,7 @@ class CrashSafetyTest {
                     + " uploads acknowledged, " + (inFlight < 0 ? "none" : "seed " + inFlight) + " in flight, "
                     + pending + " left pending (an upload takes " + TimeUnit.NANOSECONDS.toMillis(uploadNanos)
                     + " ms)");
-            try (TensorStore store = TensorStore.open(dir, StoreOptions.defaults())) {
+            try (TensorStore store = RocksTensorStore.open(dir, StoreOptions.defaults())) {
                 FsckReport report = store.fsck();
                 assertTrue(report.isClean(), "after a kill " + delay + " ms in: " + report);
                 for (TensorId id : acknowledged.values()) {

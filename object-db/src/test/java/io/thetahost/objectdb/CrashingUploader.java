@@ -16,7 +16,7 @@ public final class CrashingUploader {
         Path dir = Path.of(args[0]);
         long megabytes = Long.parseLong(args[1]);
         long seed = Long.parseLong(args[2]);
-        try (TensorStore store = TensorStore.open(dir, StoreOptions.defaults())) {
+        try (TensorStore store = RocksTensorStore.open(dir, StoreOptions.defaults())) {
             System.out.println("open");
             for (;; seed++) {
                 GeneratedTensor tensor = new GeneratedTensor(seed, megabytes);

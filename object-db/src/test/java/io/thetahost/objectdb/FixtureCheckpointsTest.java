@@ -47,7 +47,7 @@ class FixtureCheckpointsTest {
         Map<String, Tensor> base = tensors("base");
         Map<String, Tensor> merged = tensors("lora_merged");
         Map<String, Tensor> bf16 = tensors("base_bf16");
-        try (TensorStore store = TensorStore.open(dir, StoreOptions.defaults().withPieceBytes(64 << 10))) {
+        try (TensorStore store = RocksTensorStore.open(dir, StoreOptions.defaults().withPieceBytes(64 << 10))) {
             for (Tensor t : base.values()) {
                 store.put(stream(TestTensors.dense(t)), "alice/t5");
             }

@@ -38,7 +38,7 @@ class FsckTest {
         base = TestTensors.randomF32(random, 40, 30);
         patch = base.perturbed(random, 0.1);
         other = TestTensors.randomF32(random, 20, 10);
-        try (TensorStore store = TensorStore.open(dir, OPTIONS)) {
+        try (TensorStore store = RocksTensorStore.open(dir, OPTIONS)) {
             store.put(stream(dense(base)), "r");
             store.put(stream(TestTensors.xor(patch, base)), "r");
             store.put(stream(dense(other)), "r");
@@ -47,7 +47,7 @@ class FsckTest {
     }
 
     private FsckReport fsck() throws IOException {
-        try (TensorStore store = TensorStore.open(dir, OPTIONS)) {
+        try (TensorStore store = RocksTensorStore.open(dir, OPTIONS)) {
             return store.fsck();
         }
     }

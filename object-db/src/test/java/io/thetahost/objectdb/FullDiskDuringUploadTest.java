@@ -63,7 +63,7 @@ class FullDiskDuringUploadTest {
     void anUploadWhosePiecesWentWithAReopeningFailsAndCanBeSentAgain() throws Exception {
         GeneratedTensor a = new GeneratedTensor(1, 8);
         GeneratedTensor b = new GeneratedTensor(2, 2 * DISK_MIB);
-        try (TensorStore store = TensorStore.open(disk.resolve("store"), OPTIONS)) {
+        try (TensorStore store = RocksTensorStore.open(disk.resolve("store"), OPTIONS)) {
             // A stops half way: four pieces are written, in the memtable only.
             Gate gate = new Gate(a.denseEncoding(), 4 << 20);
             Future<PutResult> first = uploads.submit(() -> store.put(gate, REPOSITORY));
@@ -90,7 +90,7 @@ class FullDiskDuringUploadTest {
             assertEquals(PutResult.Status.STORED, again.status());
             assertTrue(a.matches(store.open(a.id()).orElseThrow()), "A reads back whole");
         }
-        try (TensorStore reopened = TensorStore.open(disk.resolve("store"), OPTIONS)) {
+        try (TensorStore reopened = RocksTensorStore.open(disk.resolve("store"), OPTIONS)) {
             assertTrue(a.matches(reopened.open(a.id()).orElseThrow()), "A reads back after a reopening");
             assertTrue(reopened.fsck().isClean(), "fsck is clean");
         }

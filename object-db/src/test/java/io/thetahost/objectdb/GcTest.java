@@ -45,7 +45,7 @@ class GcTest {
 
     @Test
     void liveTensorsAndTheirChainsAreKeptTheRestIsFreed() throws Exception {
-        try (TensorStore store = TensorStore.open(dir, OPTIONS)) {
+        try (TensorStore store = RocksTensorStore.open(dir, OPTIONS)) {
             Tensor a = TestTensors.randomF32(random, 32, 32);
             Tensor b = a.perturbed(random, 0.1);
             Tensor c = b.perturbed(random, 0.1);
@@ -97,11 +97,11 @@ class GcTest {
         StoreOptions options = StoreOptions.defaults().withPieceBytes(64 << 10);
         Tensor big = TestTensors.randomF32(random, 512, 256);
         Tensor next = big.perturbed(random, 0.5);
-        try (TensorStore store = TensorStore.open(dir, options)) {
+        try (TensorStore store = RocksTensorStore.open(dir, options)) {
             store.put(stream(dense(big)), "r");
             store.put(stream(TestTensors.xor(next, big)), "r");
         }
-        try (TensorStore store = TensorStore.open(dir, options)) {
+        try (TensorStore store = RocksTensorStore.open(dir, options)) {
             assertArrayEquals(next.raw(), readAll(store.open(next.id()).orElseThrow()));
             long bytes = encoded(store, big) + encoded(store, next);
             assertTrue(bytes > 8 * (64 << 10), "several pieces each");
@@ -119,7 +119,7 @@ class GcTest {
         // Eight tensors of 1 MiB flushed into one blob file; gc keeps two, so that file holds live and removed pieces.
         StoreOptions options = StoreOptions.defaults().withPieceBytes(64 << 10);
         Tensor[] tensors = new Tensor[8];
-        try (TensorStore store = TensorStore.open(dir, options)) {
+        try (TensorStore store = RocksTensorStore.open(dir, options)) {
             for (int i = 0; i < tensors.length; i++) {
                 tensors[i] = TestTensors.randomF32(random, 512, 512);
                 store.put(stream(dense(tensors[i])), "r");
@@ -127,7 +127,7 @@ class GcTest {
         }
         long before = blobFileBytes();
         assertTrue(before > 6 * (1 << 20), "the pieces are in blob files: " + before);
-        try (TensorStore store = TensorStore.open(dir, options)) {
+        try (TensorStore store = RocksTensorStore.open(dir, options)) {
             store.gc(Set.of(tensors[0].id(), tensors[5].id()), Instant.now());
             long after = blobFileBytes();
             assertTrue(after < 3 * (1 << 20), "blob files hold the two live tensors only: " + before + " -> " + after);
@@ -144,7 +144,7 @@ class GcTest {
 
     @Test
     void recentUploadsSurviveUntilTheGracePeriodEnds() throws Exception {
-        try (TensorStore store = TensorStore.open(dir, OPTIONS)) {
+        try (TensorStore store = RocksTensorStore.open(dir, OPTIONS)) {
             Tensor old = TestTensors.randomF32(random, 16, 16);
             store.put(stream(dense(old)), "r");
             pause();
@@ -172,7 +172,7 @@ class GcTest {
     @Test
     void anUploadInProgressIsNeitherCollectedNorAnOrphan() throws Exception {
         StoreOptions options = StoreOptions.defaults().withPieceBytes(256);
-        try (TensorStore store = TensorStore.open(dir, options)) {
+        try (TensorStore store = RocksTensorStore.open(dir, options)) {
             Tensor t = TestTensors.randomF32(random, 64, 64);
             byte[] encoding = dense(t);
             CountDownLatch halfSent = new CountDownLatch(1);
@@ -228,7 +228,7 @@ class GcTest {
 
     @Test
     void leftoversOfAnInterruptedUploadAreReclaimedOnOpen() throws Exception {
-        try (TensorStore store = TensorStore.open(dir, OPTIONS)) {
+        try (TensorStore store = RocksTensorStore.open(dir, OPTIONS)) {
             store.put(stream(dense(TestTensors.randomF32(random, 8, 8))), "r");
         }
         // What a process killed in the middle of an upload leaves: a pending record and some pieces.
@@ -240,7 +240,7 @@ class GcTest {
             }
             assertEquals(2, raw.blobs().size());
         }
-        try (TensorStore store = TensorStore.open(dir, OPTIONS)) {
+        try (TensorStore store = RocksTensorStore.open(dir, OPTIONS)) {
             FsckReport report = store.fsck();
             assertTrue(report.isClean(), report.toString());
             assertEquals(0, report.orphanBlobs());

@@ -44,7 +44,7 @@ class RepackTest {
 
     @Test
     void denseNeighboursBecomePatchesAndReadTheSame() throws IOException {
-        try (TensorStore store = TensorStore.open(dir, StoreOptions.defaults().withPieceBytes(4096))) {
+        try (TensorStore store = RocksTensorStore.open(dir, StoreOptions.defaults().withPieceBytes(4096))) {
             Tensor base = TestTensors.randomF32(random, 128, 96);
             Tensor tuned = base.perturbed(random, 0.02);
             Tensor unrelated = TestTensors.randomF32(random, 128, 96);
@@ -90,7 +90,7 @@ class RepackTest {
     @Test
     void chainsStayWithinTheirBoundCountingWhatLiesBelow() throws IOException {
         StoreOptions options = StoreOptions.defaults().withMaxChainDepth(2).withPieceBytes(4096);
-        try (TensorStore store = TensorStore.open(dir, options)) {
+        try (TensorStore store = RocksTensorStore.open(dir, options)) {
             Tensor root = TestTensors.randomF32(random, 64, 64);
             Tensor child = root.perturbed(random, 0.01);
             Tensor middle = TestTensors.randomF32(random, 64, 64);
@@ -122,7 +122,7 @@ class RepackTest {
     @Test
     void aTensorBelowTheTargetIsMovedDownWithIt() throws IOException {
         StoreOptions options = StoreOptions.defaults().withMaxChainDepth(2).withPieceBytes(4096);
-        try (TensorStore store = TensorStore.open(dir, options)) {
+        try (TensorStore store = RocksTensorStore.open(dir, options)) {
             Tensor root = TestTensors.randomF32(random, 64, 64);
             Tensor r1 = root.perturbed(random, 0.01);
             Tensor r2 = r1.perturbed(random, 0.01);
@@ -150,7 +150,7 @@ class RepackTest {
 
     @Test
     void aNeighbourNotStoredIsSkippedAndOneRepackRunsAtATime() throws Exception {
-        try (TensorStore store = TensorStore.open(dir, StoreOptions.defaults())) {
+        try (TensorStore store = RocksTensorStore.open(dir, StoreOptions.defaults())) {
             Tensor a = TestTensors.randomF32(random, 32, 32);
             store.put(stream(dense(a)), "r");
             RepackReport report = store.repack(List.of(new Neighbours(a.id(), a.perturbed(random, 0.1).id())),

@@ -8,6 +8,7 @@ import io.thetahost.codec.encode.SpillBuffer;
 import io.thetahost.codec.encode.TensorInput;
 import io.thetahost.objectdb.StoreOptions;
 import io.thetahost.objectdb.TensorMeta;
+import io.thetahost.objectdb.RocksTensorStore;
 import io.thetahost.objectdb.TensorStore;
 import io.thetahost.objectdb.read.ReadAhead;
 import io.thetahost.protocol.manifest.Checkpoints;
@@ -64,7 +65,7 @@ public final class LocalStore implements AutoCloseable {
         long deadline = System.currentTimeMillis() + OPEN_WAIT_MILLIS;
         while (true) {
             try {
-                TensorStore store = TensorStore.open(dir, StoreOptions.defaults());
+                TensorStore store = RocksTensorStore.open(dir, StoreOptions.defaults());
                 return new LocalStore(store, ParameterIndex.open(dir.resolve("parameters")), EncoderOptions.defaults());
             } catch (IOException e) {
                 if (!String.valueOf(e.getMessage()).contains("lock") || System.currentTimeMillis() > deadline) {

@@ -1,6 +1,7 @@
 package io.thetahost.server.cli;
 
 import io.thetahost.objectdb.StoreOptions;
+import io.thetahost.objectdb.RocksTensorStore;
 import io.thetahost.objectdb.TensorStore;
 import io.thetahost.server.admin.AdminClient;
 import io.thetahost.server.maintenance.GcArguments;
@@ -35,7 +36,7 @@ public final class StoreCommand {
         if (remote.isPresent()) {
             return remote.getAsInt();
         }
-        try (TensorStore store = TensorStore.open(dir.tensors(), StoreOptions.defaults())) {
+        try (TensorStore store = RocksTensorStore.open(dir.tensors(), StoreOptions.defaults())) {
             PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
             int status = local.run(new StoreMaintenance(store, new HostedRepositories(dir, new UserRegistry(dir))),
                     out);

@@ -9,6 +9,7 @@ import io.thetahost.codec.encode.EncoderOptions;
 import io.thetahost.hooks.transfer.TransferService;
 import io.thetahost.hooks.transport.GitServices;
 import io.thetahost.objectdb.StoreOptions;
+import io.thetahost.objectdb.RocksTensorStore;
 import io.thetahost.objectdb.TensorStore;
 import io.thetahost.protocol.transfer.TransferLimits;
 import io.thetahost.http.HttpHost;
@@ -52,7 +53,7 @@ public final class Daemon implements AutoCloseable {
         UserRegistry users = new UserRegistry(data);
         HostedRepositories repositories = new HostedRepositories(data, users);
         requestLog = new RequestLogFile(data.requestLog());
-        store = TensorStore.open(data.tensors(), StoreOptions.defaults());
+        store = RocksTensorStore.open(data.tensors(), StoreOptions.defaults());
         GitServices services =
                 new GitServices(new PushChecks(store, CheckLimits.forThisHeap()), settings.maxFetchSectionBytes());
         TransferService transfers = new TransferService(store, TransferLimits.DEFAULTS, EncoderOptions.defaults(),
