@@ -69,6 +69,11 @@ public final class SshHost implements AutoCloseable {
         SshConnectionGate.install(server, limits);
     }
 
+    /** Writes a new host key of the kind the host serves with to {@code file} (which must not exist). */
+    public static void generateHostKey(Path file) throws IOException {
+        hostKeyProvider(file).loadKeys(null);
+    }
+
     private static SimpleGeneratorHostKeyProvider hostKeyProvider(Path hostKey) {
         SimpleGeneratorHostKeyProvider provider = new SimpleGeneratorHostKeyProvider(hostKey);
         provider.setAlgorithm(KeyUtils.EC_ALGORITHM);

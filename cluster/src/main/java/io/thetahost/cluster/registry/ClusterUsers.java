@@ -40,8 +40,22 @@ public final class ClusterUsers implements UserDirectory {
                 .findFirst();
     }
 
+    public boolean exists(String user) {
+        return !strings("SELECT name FROM users WHERE name = ?", user).isEmpty();
+    }
+
+    /** Every user's name, sorted. */
+    public List<String> list() {
+        return strings("SELECT name FROM users WHERE name <> ? ORDER BY name COLLATE \"C\"", "");
+    }
+
+    /** Who holds the key with this fingerprint, if anyone. */
+    public Optional<String> keyOwner(String fingerprint) {
+        return strings("SELECT username FROM user_keys WHERE fingerprint = ?", fingerprint).stream().findFirst();
+    }
+
     /**
-     * Adds a user with one SSH key, in one transaction.
+     * Adds a user with one SSH key or none ({@code key} null), in one transaction.
      *
      * @return false when the user exists already (nothing changed)
      */
@@ -56,7 +70,10 @@ public final class ClusterUsers implements UserDirectory {
                     return false;
                 }
             }
-            insertKey(c, name, key, fingerprint);
+            if (key != null && !insertKey(c, name, key, fingerprint)) {
+                c.rollback();
+                throw new SQLException("key " + fingerprint + " is already registered to another user");
+            }
             c.commit();
             return true;
         }

@@ -65,8 +65,12 @@ public final class GitUser {
                     "[advice]",
                     "\tdetachedHead = false",
                     ""));
-            Files.writeString(home.resolve(".git-credentials"),
-                    "http://" + name + ":" + user.token + "@127.0.0.1:" + server.httpPort() + "\n");
+            StringBuilder credentials = new StringBuilder();
+            for (int port : server.httpPorts()) {
+                credentials.append("http://").append(name).append(':').append(user.token).append("@127.0.0.1:")
+                        .append(port).append('\n');
+            }
+            Files.writeString(home.resolve(".git-credentials"), credentials.toString());
             return user;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

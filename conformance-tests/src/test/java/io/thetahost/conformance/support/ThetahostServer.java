@@ -8,26 +8,45 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 
-/** The real daemon, started with {@code bin/thetahost serve} as a child process on free ports. */
+/**
+ * The real daemon, started with {@code bin/thetahost serve} as a child process on free ports. With the system property
+ * {@code thetahost.fronts=2} (the {@code two-fronts} Maven profile), a deployment of two fronts sharing PostgreSQL and
+ * s3proxy started by {@code bench/cluster.sh}: URLs alternate between the fronts, so what one test pushes through one
+ * is fetched through the other, and admin commands work on the shared state (docs/CLUSTER.md).
+ */
 public final class ThetahostServer implements AutoCloseable {
-    private final Path data;
-    private final Process process;
-    private final Path stderrFile;
-    private final int sshPort;
-    private final int httpPort;
+    /** How many fronts a deployment has: 1 (embedded) unless the two-fronts profile says 2. */
+    public static final int FRONTS = Integer.getInteger("thetahost.fronts", 1);
 
-    private ThetahostServer(Path data, Process process, Path stderrFile, int sshPort, int httpPort) {
+    private final Path data;
+    private final List<Front> fronts;
+    private final SharedServices services;
+    private final AtomicInteger turn = new AtomicInteger();
+
+    /** One serving process. */
+    private record Front(Path data, Process process, Path stderr, int sshPort, int httpPort) {
+    }
+
+    private ThetahostServer(Path data, List<Front> fronts, SharedServices services) {
         this.data = data;
-        this.process = process;
-        this.stderrFile = stderrFile;
-        this.sshPort = sshPort;
-        this.httpPort = httpPort;
+        this.fronts = fronts;
+        this.services = services;
+    }
+
+    /** Whether this run serves from several fronts over shared state rather than one data directory. */
+    public static boolean isCluster() {
+        return FRONTS > 1;
     }
 
     /** The checkout's root, where bin/thetahost lives. */
@@ -50,11 +69,34 @@ public final class ThetahostServer implements AutoCloseable {
         return start(data, Map.of(), extraArgs);
     }
 
-    /** Starts the daemon and waits for its two "listening on" lines. */
+    /** Starts the daemon (or the fronts) and waits for the "listening on" lines. */
     public static ThetahostServer start(Path data, Map<String, String> env, String... extraArgs) {
+        if (!isCluster()) {
+            return new ThetahostServer(data, List.of(startFront(data, env, List.of(extraArgs))), null);
+        }
+        SharedServices services = SharedServices.up(data.resolveSibling(data.getFileName() + "-services"));
+        List<Front> fronts = new ArrayList<>();
+        try {
+            Map<String, String> frontEnv = new HashMap<>(env);
+            frontEnv.putAll(services.env());
+            for (int i = 0; i < FRONTS; i++) {
+                List<String> args = new ArrayList<>(services.options());
+                args.addAll(List.of(extraArgs));
+                fronts.add(startFront(i == 0 ? data : data.resolveSibling(data.getFileName() + "-front" + (i + 1)),
+                        frontEnv, args));
+            }
+            return new ThetahostServer(data, List.copyOf(fronts), services);
+        } catch (RuntimeException | Error e) {
+            fronts.forEach(f -> f.process().destroyForcibly());
+            services.close();
+            throw e;
+        }
+    }
+
+    private static Front startFront(Path data, Map<String, String> env, List<String> extraArgs) {
         List<String> cmd = new ArrayList<>(List.of(binThetahost().toString(), "serve", "--data", data.toString(),
                 "--ssh-port", "0", "--http-port", "0"));
-        cmd.addAll(List.of(extraArgs));
+        cmd.addAll(extraArgs);
         try {
             Files.createDirectories(data);
             Path stderr = Files.createTempFile(data.getParent(), "serve-", ".err");
@@ -69,7 +111,7 @@ public final class ThetahostServer implements AutoCloseable {
             try {
                 int sshPort = ssh.get(180, TimeUnit.SECONDS);
                 int httpPort = http.get(30, TimeUnit.SECONDS);
-                return new ThetahostServer(data, p, stderr, sshPort, httpPort);
+                return new Front(data, p, stderr, sshPort, httpPort);
             } catch (Exception e) {
                 p.destroyForcibly();
                 throw new AssertionError("the daemon did not start: " + e + "\n" + Files.readString(stderr), e);
@@ -102,34 +144,60 @@ public final class ThetahostServer implements AutoCloseable {
         return Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).strip());
     }
 
+    /** The next front's, in turn: successive URLs reach the fronts one after the other. */
     public int sshPort() {
-        return sshPort;
+        return next().sshPort();
     }
 
+    /** The next front's, in turn. */
     public int httpPort() {
-        return httpPort;
+        return next().httpPort();
+    }
+
+    private Front next() {
+        return fronts.get(Math.floorMod(turn.getAndIncrement(), fronts.size()));
+    }
+
+    /** Every front's HTTP port (credentials are kept per host and port). */
+    public List<Integer> httpPorts() {
+        return fronts.stream().map(Front::httpPort).toList();
     }
 
     public Path data() {
         return data;
     }
 
+    /** The first front's. */
     public long pid() {
-        return process.pid();
+        return fronts.get(0).process().pid();
     }
 
+    /** The first front's. */
     public Process process() {
-        return process;
+        return fronts.get(0).process();
     }
 
-    /** The bare repository behind OWNER/NAME, to check what really reached the server. */
+    /**
+     * The bare repository behind OWNER/NAME, to check what really reached the server; with several fronts there is
+     * none (packs are in the object store), so a test that needs it is skipped there.
+     */
     public Path gitDir(String ownerSlashName) {
+        Assumptions.assumeFalse(isCluster(), "several fronts keep no bare repository on disk");
         return data.resolve("repos").resolve(ownerSlashName + ".git");
     }
 
     /** Runs an admin command against this daemon's data directory, the way an administrator would. */
     public Cmd.Result admin(String... args) {
-        return admin(data, args);
+        if (services == null) {
+            return admin(data, args);
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(binThetahost().toString());
+        cmd.addAll(List.of(args));
+        cmd.add("--data");
+        cmd.add(data.toString());
+        cmd.addAll(services.options());
+        return Cmd.of(cmd).env(services.env()).timeout(Duration.ofMinutes(3)).run();
     }
 
     public static Cmd.Result admin(Path data, String... args) {
@@ -141,39 +209,63 @@ public final class ThetahostServer implements AutoCloseable {
         return Cmd.of(cmd).timeout(Duration.ofMinutes(3)).run();
     }
 
+    /** Every front's request log, merged in time order. */
     public List<String> requestLog() {
         try {
-            Path log = data.resolve("logs/requests.log");
-            return Files.exists(log) ? Files.readAllLines(log) : List.of();
+            List<String> lines = new ArrayList<>();
+            for (Front f : fronts) {
+                Path log = f.data().resolve("logs/requests.log");
+                if (Files.exists(log)) {
+                    lines.addAll(Files.readAllLines(log));
+                }
+            }
+            if (fronts.size() > 1) {
+                lines.sort(Comparator.comparing(l -> Instant.parse(l.substring(0, l.indexOf(' ')))));
+            }
+            return lines;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public String stderr() {
-        try {
-            return Files.readString(stderrFile);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
+        StringBuilder b = new StringBuilder();
+        for (Front f : fronts) {
+            try {
+                b.append(Files.readString(f.stderr()));
+            } catch (IOException e) {
+                b.append("(unreadable: ").append(e).append(")");
+            }
         }
+        return b.toString();
     }
 
-    /** Sends SIGTERM, as a service manager would. */
+    /** Sends SIGTERM to every front, as a service manager would. */
     public void terminate() {
-        process.destroy();
+        fronts.forEach(f -> f.process().destroy());
     }
 
-    /** @return the exit status, or -1 if it did not exit in time */
+    /** @return the first front's exit status, or -1 if it did not exit in time */
     public int awaitExit(Duration timeout) throws InterruptedException {
-        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+        Process p = process();
+        return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? p.exitValue() : -1;
     }
 
     @Override
     public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
+        try {
+            for (Front f : fronts) {
+                Process process = f.process();
+                if (process.isAlive()) {
+                    process.destroy();
+                    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                        process.destroyForcibly().waitFor();
+                    }
+                }
+            }
+        } finally {
+            if (services != null) {
+                services.close();
             }
         }
     }

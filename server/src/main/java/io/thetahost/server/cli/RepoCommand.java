@@ -6,9 +6,7 @@ import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.hooks.receive.branches.BranchPattern;
 import io.thetahost.hooks.receive.branches.BranchRule;
 import io.thetahost.server.registry.AdminException;
-import io.thetahost.server.registry.DataDirectory;
 import io.thetahost.server.registry.HostedRepositories;
-import io.thetahost.server.registry.UserRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,11 +23,6 @@ import picocli.CommandLine.Parameters;
             RepoCommand.Protect.class, RepoCommand.Unprotect.class, RepoCommand.Show.class})
 public final class RepoCommand {
 
-    static HostedRepositories repositories(DataOption data) throws IOException {
-        DataDirectory dir = data.open();
-        return new HostedRepositories(dir, new UserRegistry(dir));
-    }
-
     static RepositoryName name(String input) throws AdminException {
         try {
             return RepositoryName.parse(input);
@@ -41,7 +34,7 @@ public final class RepoCommand {
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an empty repository.")
     static final class Create implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Parameters(paramLabel = "OWNER/NAME", description = "The repository name.")
         String name;
@@ -52,7 +45,7 @@ public final class RepoCommand {
         @Override
         public Integer call() throws IOException, AdminException {
             RepositoryName repo = name(name);
-            repositories(data).create(repo, isPublic);
+            data.change(s -> s.repositories().create(repo, isPublic));
             System.err.println("created " + (isPublic ? "public" : "private") + " repository " + repo);
             return 0;
         }
@@ -62,7 +55,7 @@ public final class RepoCommand {
             description = "Give USER read, write or admin access to a repository (none takes it away).")
     static final class Grant implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Parameters(index = "0", paramLabel = "OWNER/NAME")
         String name;
@@ -77,7 +70,7 @@ public final class RepoCommand {
         public Integer call() throws IOException, AdminException {
             RepositoryName repo = name(name);
             Permission p = Permission.parse(permission);
-            repositories(data).grant(repo, user, p);
+            data.change(s -> s.repositories().grant(repo, user, p));
             System.err.println(user + " now has " + p.word() + " access to " + repo);
             return 0;
         }
@@ -87,11 +80,11 @@ public final class RepoCommand {
             description = "List repositories: name, visibility and grants, one per line.")
     static final class ListRepos implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Override
-        public Integer call() throws IOException {
-            for (HostedRepositories.Listing r : repositories(data).list()) {
+        public Integer call() throws IOException, AdminException {
+            for (HostedRepositories.Listing r : data.with(s -> s.repositories().list())) {
                 String grants = r.grants().entrySet().stream()
                         .map(e -> e.getKey() + "=" + e.getValue().word())
                         .collect(Collectors.joining(","));
@@ -116,7 +109,7 @@ public final class RepoCommand {
                     + "matching parameters. Admins are held to it too. Again with the same PATTERN replaces the rule."})
     static final class Protect implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Parameters(index = "0", paramLabel = "OWNER/NAME")
         String name;
@@ -146,7 +139,7 @@ public final class RepoCommand {
             } catch (IllegalArgumentException e) {
                 throw new AdminException(e.getMessage());
             }
-            repositories(data).protect(repo, rule);
+            data.change(s -> s.repositories().protect(repo, rule));
             System.err.println("protected " + repo + " " + rule.describe());
             return 0;
         }
@@ -156,7 +149,7 @@ public final class RepoCommand {
             description = "Remove the branch rule with exactly this PATTERN.")
     static final class Unprotect implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Parameters(index = "0", paramLabel = "OWNER/NAME")
         String name;
@@ -167,7 +160,8 @@ public final class RepoCommand {
         @Override
         public Integer call() throws IOException, AdminException {
             RepositoryName repo = name(name);
-            if (!repositories(data).unprotect(repo, pattern(pattern))) {
+            BranchPattern p = pattern(pattern);
+            if (!data.with(s -> s.repositories().unprotect(repo, p))) {
                 throw new AdminException("no branch rule '" + pattern + "' in " + repo
                         + " (thetahost repo show " + repo + " lists them)");
             }
@@ -180,14 +174,15 @@ public final class RepoCommand {
             description = "Show a repository: visibility, grants and branch rules.")
     static final class Show implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Parameters(index = "0", paramLabel = "OWNER/NAME")
         String name;
 
         @Override
         public Integer call() throws IOException, AdminException {
-            HostedRepositories.Details d = repositories(data).show(name(name));
+            RepositoryName repo = name(name);
+            HostedRepositories.Details d = data.with(s -> s.repositories().show(repo));
             HostedRepositories.Listing r = d.listing();
             System.out.println("repository: " + r.name());
             System.out.println("visibility: " + (r.isPublic() ? "public" : "private"));

@@ -17,7 +17,7 @@ import sun.misc.Signal;
         description = "Serve the repositories in DIR over SSH and HTTP.")
 public final class ServeCommand implements Callable<Integer> {
     @Mixin
-    DataOption data;
+    HostOptions data;
 
     @Option(names = "--listen", paramLabel = "ADDR", defaultValue = "127.0.0.1",
             description = "Address both listeners bind to. Default: ${DEFAULT-VALUE}")

@@ -1,14 +1,10 @@
 package io.thetahost.server.cli;
 
-import io.thetahost.objectdb.StoreOptions;
-import io.thetahost.objectdb.RocksTensorStore;
 import io.thetahost.objectdb.TensorStore;
 import io.thetahost.server.admin.AdminClient;
 import io.thetahost.server.maintenance.GcArguments;
 import io.thetahost.server.maintenance.StoreMaintenance;
-import io.thetahost.server.registry.DataDirectory;
-import io.thetahost.server.registry.HostedRepositories;
-import io.thetahost.server.registry.UserRegistry;
+import io.thetahost.server.state.HostState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +16,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code thetahost fsck} and {@code gc}: a running daemon owns the tensor store, so they ask it (through
- * DATA/admin.sock) to run the task; with no daemon they open the store themselves. The report is the same.
+ * DATA/admin.sock) to run the task; with no daemon, or when fronts share the store, they open it themselves. The
+ * report is the same.
  */
 public final class StoreCommand {
     private StoreCommand() {
@@ -30,18 +27,21 @@ public final class StoreCommand {
         int run(StoreMaintenance maintenance, PrintWriter out) throws IOException;
     }
 
-    static int run(DataOption data, String request, Task local) throws IOException {
-        DataDirectory dir = data.open();
-        OptionalInt remote = AdminClient.run(dir.adminSocket(), request, System.out);
-        if (remote.isPresent()) {
-            return remote.getAsInt();
-        }
-        try (TensorStore store = RocksTensorStore.open(dir.tensors(), StoreOptions.defaults())) {
-            PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-            int status = local.run(new StoreMaintenance(store, new HostedRepositories(dir, new UserRegistry(dir))),
-                    out);
-            out.flush();
-            return status;
+    /** Embedded, a running daemon owns the store and runs the task; shared, every front and command may. */
+    static int run(HostOptions data, String request, Task local) throws IOException {
+        try (HostState state = data.open()) {
+            if (!state.isShared()) {
+                OptionalInt remote = AdminClient.run(state.data().adminSocket(), request, System.out);
+                if (remote.isPresent()) {
+                    return remote.getAsInt();
+                }
+            }
+            try (TensorStore store = state.openTensors()) {
+                PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+                int status = local.run(new StoreMaintenance(store, state.repositories()), out);
+                out.flush();
+                return status;
+            }
         }
     }
 
@@ -49,7 +49,7 @@ public final class StoreCommand {
             description = "Decode every stored tensor, verify every id and delta chain, and report what is wrong.")
     public static final class Fsck implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Override
         public Integer call() throws IOException {
@@ -63,7 +63,7 @@ public final class StoreCommand {
                     + "against their neighbours in history where that is smaller.")
     public static final class Gc implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Option(names = "--grace", paramLabel = "SECONDS",
                 description = "Keep unreferenced uploads this recent (a push follows its upload). Default: one day.")

@@ -1,7 +1,6 @@
 package io.thetahost.server.cli;
 
 import io.thetahost.server.registry.AdminException;
-import io.thetahost.server.registry.UserRegistry;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,14 +16,14 @@ public final class TokenCommand {
             description = "Create an access token for NAME (the password for git over HTTP). It is shown once.")
     static final class Create implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Parameters(paramLabel = "NAME", description = "The user name.")
         String name;
 
         @Override
         public Integer call() throws IOException, AdminException {
-            String token = new UserRegistry(data.open()).createToken(name);
+            String token = data.with(s -> s.users().createToken(name));
             System.out.println(token);
             return 0;
         }

@@ -1,7 +1,8 @@
 package io.thetahost.server.cli;
 
 import io.thetahost.server.registry.AdminException;
-import io.thetahost.server.registry.UserRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import io.thetahost.sshd.auth.AuthorizedKey;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ public final class UserCommand {
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a user, optionally with an SSH key.")
     static final class Add implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Parameters(paramLabel = "NAME", description = "The user name.")
         String name;
@@ -33,7 +34,7 @@ public final class UserCommand {
         @Override
         public Integer call() throws IOException, AdminException {
             AuthorizedKey key = keyFile == null ? null : readKey(keyFile);
-            new UserRegistry(data.open()).add(name, key);
+            data.change(s -> s.users().add(name, key));
             System.err.println("added user " + name + (key == null ? "" : " with key " + key.fingerprint()));
             return 0;
         }
@@ -47,7 +48,7 @@ public final class UserCommand {
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add an SSH public key to a user.")
     static final class KeyAdd implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Parameters(index = "0", paramLabel = "NAME", description = "The user name.")
         String name;
@@ -58,7 +59,7 @@ public final class UserCommand {
         @Override
         public Integer call() throws IOException, AdminException {
             AuthorizedKey key = readKey(keyFile);
-            new UserRegistry(data.open()).addKey(name, key);
+            data.change(s -> s.users().addKey(name, key));
             System.err.println("added key " + key.fingerprint() + " to " + name);
             return 0;
         }
@@ -67,14 +68,18 @@ public final class UserCommand {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the users.")
     static final class ListUsers implements Callable<Integer> {
         @Mixin
-        DataOption data;
+        HostOptions data;
 
         @Override
-        public Integer call() throws IOException {
-            UserRegistry users = new UserRegistry(data.open());
-            for (String user : users.list()) {
-                System.out.println(user + "\t" + users.authorizedKeys(user).size() + " key(s)");
-            }
+        public Integer call() throws IOException, AdminException {
+            List<String> lines = data.with(s -> {
+                List<String> out = new ArrayList<>();
+                for (String user : s.users().list()) {
+                    out.add(user + "\t" + s.users().authorizedKeys(user).size() + " key(s)");
+                }
+                return out;
+            });
+            lines.forEach(System.out::println);
             return 0;
         }
     }

@@ -8,8 +8,6 @@ import io.thetahost.hooks.transport.ActiveRequests;
 import io.thetahost.codec.encode.EncoderOptions;
 import io.thetahost.hooks.transfer.TransferService;
 import io.thetahost.hooks.transport.GitServices;
-import io.thetahost.objectdb.StoreOptions;
-import io.thetahost.objectdb.RocksTensorStore;
 import io.thetahost.objectdb.TensorStore;
 import io.thetahost.protocol.transfer.TransferLimits;
 import io.thetahost.http.HttpHost;
@@ -23,7 +21,8 @@ import io.thetahost.server.maintenance.GcArguments;
 import io.thetahost.server.maintenance.StoreMaintenance;
 import io.thetahost.server.registry.DataDirectory;
 import io.thetahost.server.registry.HostedRepositories;
-import io.thetahost.server.registry.UserRegistry;
+import io.thetahost.server.registry.UserAccounts;
+import io.thetahost.server.state.HostState;
 import io.thetahost.sshd.SshHost;
 import io.thetahost.sshd.command.SshGitContext;
 import java.net.InetSocketAddress;
@@ -45,15 +44,19 @@ public final class Daemon implements AutoCloseable {
     private final ExecutorService sshGitThreads;
     private final SshHost ssh;
     private final HttpHost http;
+    private final HostState state;
     private final TensorStore store;
     private final AdminSocket admin;
 
-    public Daemon(DataDirectory data, DaemonSettings settings) throws Exception {
+    /** Serves {@code state}, which it closes when it closes. */
+    public Daemon(HostState state, DaemonSettings settings) throws Exception {
         this.settings = settings;
-        UserRegistry users = new UserRegistry(data);
-        HostedRepositories repositories = new HostedRepositories(data, users);
+        this.state = state;
+        DataDirectory data = state.data();
+        UserAccounts users = state.users();
+        HostedRepositories repositories = state.repositories();
         requestLog = new RequestLogFile(data.requestLog());
-        store = RocksTensorStore.open(data.tensors(), StoreOptions.defaults());
+        store = state.openTensors();
         GitServices services =
                 new GitServices(new PushChecks(store, CheckLimits.forThisHeap()), settings.maxFetchSectionBytes());
         TransferService transfers = new TransferService(store, TransferLimits.DEFAULTS, EncoderOptions.defaults(),
@@ -61,10 +64,11 @@ public final class Daemon implements AutoCloseable {
         StoreMaintenance maintenance = new StoreMaintenance(store, repositories);
         admin = new AdminSocket(data.adminSocket(), Map.of(
                 "fsck", (args, out) -> maintenance.fsck(out),
-                "gc", (args, out) -> maintenance.gc(GcArguments.parse(args), out)));
+                "gc", (args, out) -> maintenance.gc(GcArguments.parse(args), out),
+                "stats", (args, out) -> stats(out)));
         ConnectionLimits connections = DescriptorBudget.fit(settings.connections());
         sshGitThreads = Executors.newFixedThreadPool(settings.gitThreads(), named("git-ssh"));
-        ssh = new SshHost(settings.listenAddress(), settings.sshPort(), data.sshHostKey(), users,
+        ssh = new SshHost(settings.listenAddress(), settings.sshPort(), state.sshHostKey(), users,
                 new SshGitContext(repositories, services, requestLog, active, sshGitThreads, transfers), connections);
         http = new HttpHost(settings.listenAddress(), settings.httpPort(),
                 new HttpGitContext(users, repositories, services, requestLog, active, transfers),
@@ -77,10 +81,19 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The read side's: manifests read under the push checks' limits, with a budget of their own. */
-    private ReadContext readContext(DataDirectory data, UserRegistry users, HostedRepositories repositories) {
+    private ReadContext readContext(DataDirectory data, UserAccounts users, HostedRepositories repositories) {
         CheckLimits limits = CheckLimits.forThisHeap();
         return new ReadContext(new ReadAccess(users, repositories), store, new FileDigests(data.fileDigests()),
                 limits, new MemoryBudget("manifests read over HTTP", limits.maxManifestBytes()), new DifferenceCache());
+    }
+
+    /** What {@code thetahost stats} prints: figures for benchmarks, one per line. */
+    private int stats(java.io.PrintWriter out) {
+        state.databaseRoundTrips().ifPresent(n -> out.println("database round trips: " + n));
+        out.println("heap used: " + (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory() >> 20)
+                + " MiB of " + (Runtime.getRuntime().maxMemory() >> 20));
+        out.flush();
+        return 0;
     }
 
     public void start() throws Exception {
@@ -134,6 +147,7 @@ public final class Daemon implements AutoCloseable {
                 admin.close();
                 store.close();
                 requestLog.close();
+                state.close();
             }
         }
     }

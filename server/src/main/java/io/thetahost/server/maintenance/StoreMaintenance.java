@@ -11,17 +11,14 @@ import io.thetahost.objectdb.repack.RepackReport;
 import io.thetahost.protocol.manifest.ManifestFormat;
 import io.thetahost.protocol.safetensors.SafetensorsLimits;
 import io.thetahost.protocol.tensor.TensorId;
+import io.thetahost.hooks.naming.RepositoryName;
 import io.thetahost.server.registry.HostedRepositories;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
-import java.util.Date;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import org.eclipse.jgit.internal.storage.file.FileRepository;
-import org.eclipse.jgit.internal.storage.file.GC;
 import org.eclipse.jgit.lib.Repository;
 
 /** fsck and gc of the tensor store, the same whether the daemon runs them or an admin command does. */
@@ -56,9 +53,9 @@ public final class StoreMaintenance {
         long maxManifest = ManifestFormat.maxManifestBytes(SafetensorsLimits.defaults());
         int scanned = 0;
         Instant keepAfter = Instant.now().minus(grace);
-        for (HostedRepositories.Listing listing : repositories.list()) {
-            try (Repository repo = repositories.open(listing.name())) {
-                pruneUnreferencedObjects(repo, keepAfter);
+        for (RepositoryName name : repositories.names()) {
+            try (Repository repo = repositories.open(name)) {
+                repositories.collectGarbage(repo, keepAfter);
                 // One walk of the history serves gc's live set and, asked for, repack's pairs.
                 NeighbouringVersions versions = new NeighbouringVersions();
                 HistoryManifests.walk(repo, maxManifest, (path, manifest) -> {
@@ -88,26 +85,5 @@ public final class StoreMaintenance {
             out.flush();
         }
         return 0;
-    }
-
-    /**
-     * git gc of one repository: repacks what the refs reach and drops unreferenced objects older than keepAfter. A pack
-     * is only dropped once older than keepAfter (a push in flight keeps its pack), and then its unreferenced objects
-     * are as old as it, so they go with it: JGit would otherwise write them out as new loose objects that outlive this
-     * gc ({@code gc.pruneExpire=now} turns that off, for this open repository only; nothing is saved).
-     */
-    private static void pruneUnreferencedObjects(Repository repo, Instant keepAfter) throws IOException {
-        repo.getConfig().setString("gc", null, "pruneExpire", "now");
-        GC gc = new GC((FileRepository) repo);
-        gc.setExpire(keepAfter);
-        gc.setPackExpire(Date.from(keepAfter));
-        try {
-            gc.gc().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("git gc of " + repo.getDirectory() + " was interrupted", e);
-        } catch (ExecutionException | java.text.ParseException | org.eclipse.jgit.api.errors.GitAPIException e) {
-            throw new IOException("git gc of " + repo.getDirectory() + " failed: " + e.getMessage(), e);
-        }
     }
 }

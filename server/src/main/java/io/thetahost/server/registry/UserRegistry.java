@@ -1,7 +1,6 @@
 package io.thetahost.server.registry;
 
 import io.thetahost.hooks.access.AccessTokens;
-import io.thetahost.hooks.access.UserDirectory;
 import io.thetahost.hooks.naming.InvalidNameException;
 import io.thetahost.hooks.naming.UserName;
 import io.thetahost.sshd.auth.AuthorizedKey;
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * The daemon rereads the file whenever it changed on disk, so admin commands take effect at once.
  */
-public final class UserRegistry implements UserDirectory {
+public final class UserRegistry implements UserAccounts {
     private static final Logger LOG = LoggerFactory.getLogger(UserRegistry.class);
     private static final String SECTION = "user";
 
@@ -54,6 +53,7 @@ public final class UserRegistry implements UserDirectory {
         return snapshot;
     }
 
+    @Override
     public boolean exists(String user) {
         return current().getSubsections(SECTION).contains(user);
     }
@@ -86,11 +86,12 @@ public final class UserRegistry implements UserDirectory {
         return Optional.empty();
     }
 
-    /** All user names, sorted. */
+    @Override
     public List<String> list() {
         return new ArrayList<>(new TreeSet<>(current().getSubsections(SECTION)));
     }
 
+    @Override
     public void add(String name, AuthorizedKey key) throws AdminException, IOException {
         checkName(name);
         change(config -> {
@@ -104,6 +105,7 @@ public final class UserRegistry implements UserDirectory {
         });
     }
 
+    @Override
     public void addKey(String name, AuthorizedKey key) throws AdminException, IOException {
         change(config -> {
             requireUser(config, name);
@@ -111,7 +113,7 @@ public final class UserRegistry implements UserDirectory {
         });
     }
 
-    /** Creates a token and returns it; only its hash is stored. */
+    @Override
     public String createToken(String name) throws AdminException, IOException {
         String token = AccessTokens.generate();
         change(config -> {
@@ -127,8 +129,7 @@ public final class UserRegistry implements UserDirectory {
         for (String other : config.getSubsections(SECTION)) {
             for (String line : config.getStringList(SECTION, other, "key")) {
                 if (key.matches(AuthorizedKey.parse(line).key())) {
-                    throw new AdminException("key " + key.fingerprint() + " is already registered"
-                            + (other.equals(name) ? " for '" + name + "'" : " to another user"));
+                    throw UserAccounts.keyTaken(key, other.equals(name), name);
                 }
             }
         }
@@ -139,7 +140,7 @@ public final class UserRegistry implements UserDirectory {
 
     private static void requireUser(Config config, String name) throws AdminException {
         if (!config.getSubsections(SECTION).contains(name)) {
-            throw new AdminException("no such user '" + name + "'; add it with: thetahost user add " + name);
+            throw UserAccounts.noSuchUser(name);
         }
     }
 

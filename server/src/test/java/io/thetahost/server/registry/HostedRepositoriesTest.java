@@ -41,7 +41,7 @@ class HostedRepositoriesTest {
         users.add("alice", null);
         users.add("bob", null);
         users.add("carol", null);
-        repos = new HostedRepositories(data, users);
+        repos = new HostedRepositories(new BareRepositories(data), users);
         repos.create(PRIVATE, false);
         repos.create(PUBLIC, true);
     }

@@ -1,0 +1,85 @@
+package io.thetahost.conformance.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * PostgreSQL and s3proxy for one two-front deployment, started by {@code bench/cluster.sh up DIR} as the README tells
+ * an operator to, and stopped by {@code down}. What it prints to eval becomes the fronts' options and environment.
+ */
+final class SharedServices implements AutoCloseable {
+    private static final Pattern EXPORT = Pattern.compile("export (\\w+)='?([^'\\n]*)'?");
+
+    private final Path dir;
+    private final Map<String, String> env;
+    private final List<String> options;
+
+    private SharedServices(Path dir, Map<String, String> env, List<String> options) {
+        this.dir = dir;
+        this.env = env;
+        this.options = options;
+    }
+
+    static SharedServices up(Path dir) {
+        String out = run("up", dir);
+        Map<String, String> env = new LinkedHashMap<>();
+        List<String> options = new ArrayList<>();
+        Matcher m = EXPORT.matcher(out);
+        while (m.find()) {
+            if (m.group(1).equals("THETAHOST_CLUSTER_OPTIONS")) {
+                options.addAll(List.of(m.group(2).trim().split("\\s+")));
+            } else {
+                env.put(m.group(1), m.group(2));
+            }
+        }
+        if (options.isEmpty() || !env.containsKey("AWS_ACCESS_KEY_ID")) {
+            throw new IllegalStateException("bench/cluster.sh up printed no options: " + out);
+        }
+        return new SharedServices(dir, env, options);
+    }
+
+    private static String run(String action, Path dir) {
+        try {
+            Process p = new ProcessBuilder(ThetahostServer.projectRoot().resolve("bench/cluster.sh").toString(), action,
+                    dir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("bench/cluster.sh " + action + " failed: " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for fronts and admin commands. */
+    Map<String, String> env() {
+        return env;
+    }
+
+    /** --database ... --object-store ... --s3-endpoint ... --s3-region ... */
+    List<String> options() {
+        return options;
+    }
+
+    String option(String name) {
+        int i = options.indexOf(name);
+        return i < 0 ? null : options.get(i + 1);
+    }
+
+    @Override
+    public void close() {
+        run("down", dir);
+    }
+}
