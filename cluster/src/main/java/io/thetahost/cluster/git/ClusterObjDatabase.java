@@ -2,7 +2,6 @@ package io.thetahost.cluster.git;
 
 import io.thetahost.cluster.objects.ObjectStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -126,6 +125,7 @@ public final class ClusterObjDatabase extends DfsObjDatabase {
         clearCache();
     }
 
+    /** The objects in the listed packs, or -1 (unknown) when they cannot be listed, as JGit's file storage does. */
     @Override
     public long getApproximateObjectCount() {
         try {
@@ -135,7 +135,7 @@ public final class ClusterObjDatabase extends DfsObjDatabase {
             }
             return count;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return -1;
         }
     }
 }

@@ -61,6 +61,10 @@ final class RepositoryConnection implements AutoCloseable {
                 e.addSuppressed(rollback);
             }
             throw failure(what, e);
+        } catch (RuntimeException e) {
+            // Not left mid-transaction for the next unit of work: dropping the connection rolls back.
+            drop();
+            throw e;
         }
     }
 

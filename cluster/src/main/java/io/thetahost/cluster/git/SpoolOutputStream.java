@@ -37,7 +37,12 @@ final class SpoolOutputStream extends DfsOutputStream {
         this.key = key;
         this.uploaded = uploaded;
         this.file = Files.createTempFile(spool, "upload-", ".spool");
-        this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
     }
 
     @Override
