@@ -37,6 +37,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
+import org.eclipse.jgit.internal.storage.dfs.DfsGarbageCollector;
+import org.eclipse.jgit.internal.storage.dfs.DfsObjDatabase.PackSource;
 import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
 import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.internal.storage.pack.PackWriter;
@@ -408,6 +410,36 @@ class ClusterRepositoryTest {
         }
         assertNull(ref(front2, name, "refs/heads/b"));
         assertEquals(c1, ref(front2, name, "refs/heads/a"));
+    }
+
+    @Test
+    void gcReplacesThePacksItRewrites_inOneTransaction_keepingWhatJGitWrites() throws Exception {
+        String name = "alice/gc";
+        front1.create(name, "");
+        ObjectId tip = null;
+        try (ClusterRepository repo = front1.open(name)) {
+            for (int i = 0; i < 3; i++) {
+                tip = i == 0 ? commit(repo, "v0") : commit(repo, "v" + i, tip);
+                setRef(repo, "refs/heads/main", tip);
+            }
+        }
+        Map<String, List<String>> before = packRows(name);
+        assertEquals(3, before.size(), before.toString());
+        try (ClusterRepository repo = front1.open(name)) {
+            assertTrue(new DfsGarbageCollector(repo).pack(NullProgressMonitor.INSTANCE));
+        }
+        Map<String, List<String>> after = packRows(name);
+        assertTrue(after.keySet().stream().noneMatch(before::containsKey), "the rewritten packs' rows are gone");
+        assertTrue(after.values().stream().anyMatch(exts -> exts.contains("bitmap")), after.toString());
+        assertEveryPackRowNamesStoredObjects(name);
+        for (String pack : before.keySet()) {
+            assertTrue(store1.size("git/" + name + "/" + pack + ".pack").isPresent(),
+                    "a replaced pack's files stay for readers that listed it, until gc deletes them");
+        }
+        assertEquals(9, readAll(front2, name, tip));
+        try (ClusterRepository repo = front2.open(name)) {
+            assertEquals(PackSource.GC, repo.getObjectDatabase().getPacks()[0].getPackDescription().getPackSource());
+        }
     }
 
     /** An object store that fails the n-th write from when it is armed, as a network failure would. */
