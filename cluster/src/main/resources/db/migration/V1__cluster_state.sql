@@ -1,9 +1,11 @@
 -- The state several thetahost fronts share (docs/CLUSTER.md). Bytes live in the object store; a row naming an object
 -- is what makes it visible.
 
+-- A repository's settings are its git config text, as the embedded mode keeps them in the bare repository's config
+-- file: access ([thetahost] public, [thetahost-access "USER"] permission) and branch rules ([thetahost-protect "P"]).
 CREATE TABLE repositories (
     name text PRIMARY KEY,
-    public boolean NOT NULL DEFAULT false,
+    config text NOT NULL DEFAULT '',
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
@@ -24,43 +26,40 @@ CREATE TABLE user_tokens (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE TABLE grants (
-    repository text NOT NULL REFERENCES repositories ON DELETE CASCADE,
-    username text NOT NULL,
-    permission text NOT NULL CHECK (permission IN ('read', 'write', 'admin')),
-    PRIMARY KEY (repository, username)
-);
-
-CREATE TABLE branch_rules (
-    repository text NOT NULL REFERENCES repositories ON DELETE CASCADE,
-    pattern text NOT NULL,
-    rules text NOT NULL,
-    PRIMARY KEY (repository, pattern)
-);
-
 -- One row: the SSH host key every front presents.
 CREATE TABLE host_key (
     id integer PRIMARY KEY CHECK (id = 1),
     pem text NOT NULL
 );
 
+-- A ref: an object id, or (symbolic) the name of the ref it points to. An annotated tag's row also holds what it
+-- peels to, computed when the ref is written, so that advertisements need not read the tag; NULL for anything else.
 CREATE TABLE git_refs (
     repository text NOT NULL REFERENCES repositories ON DELETE CASCADE,
     name text NOT NULL,
     target text NOT NULL,
     symbolic boolean NOT NULL DEFAULT false,
-    PRIMARY KEY (repository, name)
+    peeled text,
+    PRIMARY KEY (repository, name),
+    CHECK (symbolic OR target ~ '^[0-9a-f]{40}$'),
+    CHECK (peeled IS NULL OR (NOT symbolic AND peeled ~ '^[0-9a-f]{40}$'))
 );
 
+-- A pack JGit committed: its files are the objects git/<repository>/<pack>.<extension> (pack, idx, and whatever else
+-- JGit wrote: bitmap, ...), each uploaded whole before this row was inserted. source is JGit's PackSource (RECEIVE,
+-- INSERT, GC, ...); file_sizes are in the order of extensions.
 CREATE TABLE git_packs (
     repository text NOT NULL REFERENCES repositories ON DELETE CASCADE,
     pack text NOT NULL,
     source text NOT NULL,
     extensions text[] NOT NULL,
+    file_sizes bigint[] NOT NULL,
     object_count bigint NOT NULL,
-    size bigint NOT NULL,
+    delta_count bigint NOT NULL DEFAULT 0,
+    index_version integer NOT NULL DEFAULT 0,
     committed_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (repository, pack)
+    PRIMARY KEY (repository, pack),
+    CHECK (cardinality(extensions) = cardinality(file_sizes) AND 'pack' = ANY (extensions))
 );
 
 CREATE TABLE tensors (

@@ -67,7 +67,7 @@ class ClusterDatabaseTest {
         }
         fronts.shutdown();
         assertEquals(1, applied, "three fronts starting at once apply the one migration once");
-        assertEquals(List.of("branch_rules", "file_digests", "git_packs", "git_refs", "grants", "host_key",
+        assertEquals(List.of("file_digests", "git_packs", "git_refs", "host_key",
                 "pending_uploads", "repositories", "tensor_grants", "tensors", "user_keys", "user_tokens", "users"),
                 tables(opened.get(0).get()));
         assertEquals(0, ClusterDatabase.open(fresh).migrationsApplied(), "a restart finds the schema current");
