@@ -13,9 +13,10 @@ CREATE TABLE users (
     name text PRIMARY KEY
 );
 
+-- A key logs in one user: its fingerprint is unique across users.
 CREATE TABLE user_keys (
     username text NOT NULL REFERENCES users ON DELETE CASCADE,
-    fingerprint text NOT NULL,
+    fingerprint text NOT NULL UNIQUE,
     key text NOT NULL,
     PRIMARY KEY (username, fingerprint)
 );
@@ -92,7 +93,3 @@ CREATE TABLE pending_uploads (
     started_at timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE TABLE file_digests (
-    key text PRIMARY KEY,
-    sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$')
-);

@@ -2,6 +2,7 @@ package io.thetahost.server;
 
 import io.thetahost.server.cli.RepoCommand;
 import io.thetahost.server.cli.ServeCommand;
+import io.thetahost.server.cli.StatsCommand;
 import io.thetahost.server.cli.StoreCommand;
 import io.thetahost.server.cli.TokenCommand;
 import io.thetahost.server.cli.UserCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "thetahost", mixinStandardHelpOptions = true, version = "thetahost 0.1.0",
         description = "A git host for machine-learning model checkpoints.",
         subcommands = {ServeCommand.class, UserCommand.class, TokenCommand.class, RepoCommand.class,
-            StoreCommand.Fsck.class, StoreCommand.Gc.class})
+            StoreCommand.Fsck.class, StoreCommand.Gc.class, StatsCommand.class})
 public final class Main implements Runnable {
     /** Exit status for a request that was understood but could not be done. */
     public static final int FAILED = 1;

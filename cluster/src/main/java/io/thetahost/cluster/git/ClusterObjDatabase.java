@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jgit.internal.storage.dfs.DfsObjDatabase;
@@ -37,6 +38,13 @@ public final class ClusterObjDatabase extends DfsObjDatabase {
         this.rows = rows;
         this.store = store;
         this.spool = spool;
+    }
+
+    /** When a pack was named (its name starts with the time), or empty for a name this class did not make. */
+    static Optional<java.time.Instant> writtenAt(String pack) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("pack-(\\d{13})-[0-9a-f]{32}").matcher(pack);
+        return m.matches() ? Optional.of(java.time.Instant.ofEpochMilli(Long.parseLong(m.group(1))))
+                : Optional.empty();
     }
 
     /** Where a repository's pack files are kept. */

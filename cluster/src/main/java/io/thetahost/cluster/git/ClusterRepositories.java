@@ -16,6 +16,8 @@ import java.util.function.UnaryOperator;
 import org.eclipse.jgit.errors.ConfigInvalidException;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
 import org.eclipse.jgit.internal.storage.dfs.DfsBlockCache;
+import org.eclipse.jgit.internal.storage.dfs.DfsGarbageCollector;
+import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.internal.storage.dfs.DfsBlockCacheConfig;
 import org.eclipse.jgit.lib.Config;
 
@@ -203,6 +205,56 @@ public final class ClusterRepositories {
             }
             after = keys.get(keys.size() - 1);
         }
+    }
+
+    /**
+     * git gc of one repository, safe while other fronts serve it: JGit's DFS collector repacks what the refs reach,
+     * keeps what they do not in a garbage pack until it is older than {@code keepAfter} (a push whose pack is
+     * committed but whose refs are not yet is kept so), and replaces the packs in one commit. Then the files no pack
+     * row names (replaced packs, uploads of fronts that died) are deleted once their pack's name says they were
+     * written before {@code keepAfter}; packs this run replaced stay until the next run, for readers that listed them.
+     */
+    public void collectGarbage(org.eclipse.jgit.lib.Repository repository, java.time.Instant keepAfter)
+            throws IOException {
+        ClusterRepository repo = (ClusterRepository) repository;
+        java.util.Set<String> before = packNames(repo);
+        DfsGarbageCollector gc = new DfsGarbageCollector(repo);
+        // JGit reads a TTL of 0 as "keep garbage for ever"; a cutoff at or after now means "keep none".
+        gc.setGarbageTtl(Math.max(1, System.currentTimeMillis() - keepAfter.toEpochMilli()),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        gc.pack(NullProgressMonitor.INSTANCE);
+        repo.scanForRepoChanges();
+        java.util.Set<String> named = packNames(repo);
+        String prefix = ClusterObjDatabase.keyPrefix(repo.name());
+        String after = null;
+        while (true) {
+            List<String> keys = store.list(prefix, after, 1000);
+            for (String key : keys) {
+                String file = key.substring(prefix.length());
+                int dot = file.indexOf('.');
+                if (file.indexOf('/') >= 0 || dot < 0) {
+                    continue;
+                }
+                String pack = file.substring(0, dot);
+                if (!named.contains(pack) && !before.contains(pack)
+                        && ClusterObjDatabase.writtenAt(pack).filter(t -> t.isBefore(keepAfter)).isPresent()) {
+                    store.delete(key);
+                }
+            }
+            if (keys.size() < 1000) {
+                return;
+            }
+            after = keys.get(keys.size() - 1);
+        }
+    }
+
+    private static java.util.Set<String> packNames(ClusterRepository repo) throws IOException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (org.eclipse.jgit.internal.storage.dfs.DfsPackFile p : repo.getObjectDatabase().getPacks()) {
+            String file = p.getPackDescription().getFileName(org.eclipse.jgit.internal.storage.pack.PackExt.PACK);
+            names.add(file.substring(0, file.indexOf('.')));
+        }
+        return names;
     }
 
     private Optional<String> config(String name, boolean lock) throws IOException {

@@ -67,7 +67,7 @@ class ClusterDatabaseTest {
         }
         fronts.shutdown();
         assertEquals(1, applied, "three fronts starting at once apply the one migration once");
-        assertEquals(List.of("file_digests", "git_packs", "git_refs", "host_key",
+        assertEquals(List.of("git_packs", "git_refs", "host_key",
                 "pending_uploads", "repositories", "tensor_grants", "tensors", "user_keys", "user_tokens", "users"),
                 tables(opened.get(0).get()));
         assertEquals(0, ClusterDatabase.open(fresh).migrationsApplied(), "a restart finds the schema current");
@@ -77,8 +77,10 @@ class ClusterDatabaseTest {
     void theSchemaRefusesWhatWouldBeInconsistent() throws Exception {
         ClusterDatabase db = ClusterDatabase.open(DatabaseUrl.parse(database, Optional.empty()));
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO users VALUES ('ann'), ('ben')");
+            s.execute("INSERT INTO user_keys VALUES ('ann', 'SHA256:same', 'ssh-ed25519 AAAA')");
             assertThrows(SQLException.class, () -> s.execute(
-                    "INSERT INTO file_digests VALUES ('k', 'not-a-sha256')"));
+                    "INSERT INTO user_keys VALUES ('ben', 'SHA256:same', 'ssh-ed25519 AAAA')"), "one key, one user");
             assertThrows(SQLException.class, () -> s.execute("INSERT INTO host_key VALUES (2, 'x')"));
             assertThrows(SQLException.class, () -> s.execute("INSERT INTO tensors (id, dtype, shape, size, kind, "
                     + "base, chain_depth, encoded_bytes, has_nan, has_inf, object_key) VALUES ('sha256:a', 'F32', "

@@ -442,6 +442,52 @@ class ClusterRepositoryTest {
         }
     }
 
+    @Test
+    void collectGarbageDropsWhatNoRefReachesAndOldFilesNoRowNames_butKeepsWhatReadersMayStillUse() throws Exception {
+        String name = "alice/collect";
+        front1.create(name, "");
+        ObjectId kept;
+        ObjectId dropped;
+        try (ClusterRepository repo = front1.open(name)) {
+            kept = commit(repo, "kept");
+            setRef(repo, "refs/heads/main", kept);
+            dropped = commit(repo, "pushed, then refused");
+        }
+        byte[] junk = random(1000, 7);
+        String oldOrphan = "git/" + name + "/pack-0000000000001-" + "0".repeat(32) + ".pack";
+        String newOrphan = "git/" + name + "/pack-" + System.currentTimeMillis() + "-" + "1".repeat(32) + ".pack";
+        store1.put(oldOrphan, new java.io.ByteArrayInputStream(junk), junk.length);
+        store1.put(newOrphan, new java.io.ByteArrayInputStream(junk), junk.length);
+        Map<String, List<String>> before = packRows(name);
+
+        try (ClusterRepository repo = front2.open(name)) {
+            front2.collectGarbage(repo, java.time.Instant.now().minusSeconds(3600));
+        }
+        try (ClusterRepository repo = front1.open(name)) {
+            assertTrue(repo.getObjectDatabase().has(dropped), "an unreachable object within the grace period stays");
+        }
+        assertTrue(store1.size(oldOrphan).isEmpty(), "a file no row names, from before the grace period, goes");
+        assertTrue(store1.size(newOrphan).isPresent(), "a recent one may be a push in flight: it stays");
+        for (String pack : before.keySet()) {
+            assertTrue(store1.size("git/" + name + "/" + pack + ".pack").isPresent(),
+                    "packs this run replaced stay for readers that listed them");
+        }
+
+        try (ClusterRepository repo = front2.open(name)) {
+            front2.collectGarbage(repo, java.time.Instant.now().plusSeconds(60));
+        }
+        try (ClusterRepository repo = front1.open(name)) {
+            assertFalse(repo.getObjectDatabase().has(dropped), "past the grace period, the unreachable is gone");
+            assertTrue(repo.getObjectDatabase().has(kept));
+        }
+        assertTrue(store1.size(newOrphan).isEmpty());
+        for (String pack : before.keySet()) {
+            assertTrue(store1.size("git/" + name + "/" + pack + ".pack").isEmpty(), "replaced a run ago: gone");
+        }
+        assertEveryPackRowNamesStoredObjects(name);
+        assertEquals(3, readAll(front2, name, kept));
+    }
+
     /** An object store that fails the n-th write from when it is armed, as a network failure would. */
     static final class FailingStore implements ObjectStore {
         final ObjectStore store;

@@ -44,17 +44,14 @@ public final class Repos {
         return user.git(work, "rev-parse", "HEAD").assertOk().out().strip();
     }
 
-    /** The commit a ref points to in the server's bare repository, read with plain git; null if absent. */
+    /** The commit a ref points to in the server's repository, tags peeled; null if absent. */
     public static String serverRef(ThetahostServer server, String repo, String ref) {
-        Cmd.Result r = Cmd.of("git", "--git-dir", server.gitDir(repo).toString(), "rev-parse", "--verify", "-q",
-                ref + "^{}").run();
-        return r.ok() ? r.out().strip() : null;
+        return server.ref(repo, ref);
     }
 
-    /** Asserts the server's repository passes {@code git fsck}: nothing half-written is in it. */
+    /** Asserts the server's repository is whole ({@code git fsck}, or its equivalent for several fronts). */
     public static void assertServerIntact(ThetahostServer server, String repo) {
-        Cmd.of("git", "--git-dir", server.gitDir(repo).toString(), "fsck", "--strict", "--no-dangling").run()
-                .assertOk();
+        server.assertIntact(repo);
     }
 
     /** Creates a repository on the server with one commit on main, pushed over SSH by its owner. */

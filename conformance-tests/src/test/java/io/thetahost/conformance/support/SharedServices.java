@@ -1,5 +1,10 @@
 package io.thetahost.conformance.support;
 
+import io.thetahost.cluster.database.ClusterDatabase;
+import io.thetahost.cluster.database.DatabaseUrl;
+import io.thetahost.cluster.git.ClusterRepositories;
+import io.thetahost.cluster.objects.ObjectStoreLocation;
+import io.thetahost.cluster.objects.S3ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.sql.SQLException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +28,9 @@ final class SharedServices implements AutoCloseable {
     private final Path dir;
     private final Map<String, String> env;
     private final List<String> options;
+    private ClusterDatabase database;
+    private S3ObjectStore objects;
+    private ClusterRepositories repositories;
 
     private SharedServices(Path dir, Map<String, String> env, List<String> options) {
         this.dir = dir;
@@ -78,8 +88,34 @@ final class SharedServices implements AutoCloseable {
         return i < 0 ? null : options.get(i + 1);
     }
 
+    /** The repositories as the fronts see them, opened from this test's process (opened on first use). */
+    synchronized ClusterRepositories repositories() throws IOException {
+        if (repositories == null) {
+            System.setProperty("aws.accessKeyId", env.get("AWS_ACCESS_KEY_ID"));
+            System.setProperty("aws.secretAccessKey", env.get("AWS_SECRET_ACCESS_KEY"));
+            try {
+                database = ClusterDatabase.open(DatabaseUrl.parse(option("--database"), Optional.empty()));
+            } catch (SQLException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            objects = new S3ObjectStore(ObjectStoreLocation.parse(option("--object-store"), option("--s3-endpoint"),
+                    option("--s3-region")));
+            repositories = new ClusterRepositories(database, objects, dir.resolve("spool"));
+        }
+        return repositories;
+    }
+
     @Override
     public void close() {
-        run("down", dir);
+        try {
+            if (objects != null) {
+                objects.close();
+            }
+            if (database != null) {
+                database.close();
+            }
+        } finally {
+            run("down", dir);
+        }
     }
 }

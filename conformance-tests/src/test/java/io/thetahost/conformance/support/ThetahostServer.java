@@ -17,6 +17,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.ObjectWalk;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -184,6 +188,43 @@ public final class ThetahostServer implements AutoCloseable {
     public Path gitDir(String ownerSlashName) {
         Assumptions.assumeFalse(isCluster(), "several fronts keep no bare repository on disk");
         return data.resolve("repos").resolve(ownerSlashName + ".git");
+    }
+
+    /**
+     * The commit (or other object) a ref points to in the server's repository, tags peeled, read from the storage
+     * itself rather than through a front; null if absent.
+     */
+    public String ref(String repo, String ref) {
+        if (services == null) {
+            Cmd.Result r = Cmd.of("git", "--git-dir", gitDir(repo).toString(), "rev-parse", "--verify", "-q",
+                    ref + "^{}").run();
+            return r.ok() ? r.out().strip() : null;
+        }
+        try (Repository r = services.repositories().open(repo)) {
+            ObjectId id = r.resolve(ref + "^{}");
+            return id == null ? null : id.name();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Asserts the server's repository is whole: every object every ref reaches is there and well formed. */
+    public void assertIntact(String repo) {
+        if (services == null) {
+            Cmd.of("git", "--git-dir", gitDir(repo).toString(), "fsck", "--strict", "--no-dangling").run()
+                    .assertOk();
+            return;
+        }
+        try (Repository r = services.repositories().open(repo); ObjectWalk walk = new ObjectWalk(r)) {
+            for (Ref ref : r.getRefDatabase().getRefs()) {
+                if (ref.getObjectId() != null) {
+                    walk.markStart(walk.parseAny(ref.getObjectId()));
+                }
+            }
+            walk.checkConnectivity();
+        } catch (IOException e) {
+            throw new AssertionError(repo + " is not whole: " + e, e);
+        }
     }
 
     /** Runs an admin command against this daemon's data directory, the way an administrator would. */

@@ -208,7 +208,7 @@ public final class SmartHttpHandler implements Handler<HttpServerRequest> {
             return;
         } catch (IOException | RuntimeException e) {
             // JGit has already told the client in the protocol stream; end that stream cleanly so it can read why.
-            Failures.log(LOG, service.serviceName() + " of " + caller + " on " + repository.getDirectory(), e);
+            Failures.log(LOG, service.serviceName() + " of " + caller + " on " + repository.getIdentifier(), e);
             record.finish("error", String.valueOf(Failures.cause(e).getMessage()));
             out.flush();
             endRpc(request, body);

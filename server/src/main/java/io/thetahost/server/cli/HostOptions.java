@@ -18,6 +18,11 @@ public final class HostOptions {
                     + " logs). Default: ${DEFAULT-VALUE}")
     Path data;
 
+    /** The local data directory alone. */
+    public DataDirectory dataDirectory() throws IOException {
+        return DataDirectory.open(data);
+    }
+
     /** Opens the state these options name; the caller closes it. */
     public HostState open() throws IOException {
         DataDirectory dir = DataDirectory.open(data);

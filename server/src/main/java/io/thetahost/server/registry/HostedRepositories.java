@@ -87,15 +87,15 @@ public final class HostedRepositories implements RepositoryRegistry {
         return config.getBoolean(SECTION, "public", false);
     }
 
-    static void setPublic(Config config, boolean isPublic) {
+    public static void setPublic(Config config, boolean isPublic) {
         config.setBoolean(SECTION, null, "public", isPublic);
     }
 
-    static AdminException missing(RepositoryName name) {
+    public static AdminException missing(RepositoryName name) {
         return new AdminException("no repository " + name);
     }
 
-    static AdminException exists(RepositoryName name) {
+    public static AdminException exists(RepositoryName name) {
         return new AdminException("repository " + name + " already exists");
     }
 
