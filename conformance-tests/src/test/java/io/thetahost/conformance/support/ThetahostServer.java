@@ -36,16 +36,21 @@ public final class ThetahostServer implements AutoCloseable {
     private final Path data;
     private final List<Front> fronts;
     private final SharedServices services;
+    private final Map<String, String> env;
+    private final List<String> extraArgs;
     private final AtomicInteger turn = new AtomicInteger();
 
     /** One serving process. */
     private record Front(Path data, Process process, Path stderr, int sshPort, int httpPort) {
     }
 
-    private ThetahostServer(Path data, List<Front> fronts, SharedServices services) {
+    private ThetahostServer(Path data, List<Front> fronts, SharedServices services, Map<String, String> env,
+            List<String> extraArgs) {
         this.data = data;
         this.fronts = fronts;
         this.services = services;
+        this.env = env;
+        this.extraArgs = extraArgs;
     }
 
     /** Whether this run serves from several fronts over shared state rather than one data directory. */
@@ -75,21 +80,31 @@ public final class ThetahostServer implements AutoCloseable {
 
     /** Starts the daemon (or the fronts) and waits for the "listening on" lines. */
     public static ThetahostServer start(Path data, Map<String, String> env, String... extraArgs) {
-        if (!isCluster()) {
-            return new ThetahostServer(data, List.of(startFront(data, env, List.of(extraArgs))), null);
+        return start(data, FRONTS, env, extraArgs);
+    }
+
+    /** {@code fronts} fronts over PostgreSQL and s3proxy (started here), whatever the profile says. */
+    public static ThetahostServer startFronts(Path data, int fronts) {
+        return start(data, fronts, Map.of());
+    }
+
+    private static ThetahostServer start(Path data, int frontCount, Map<String, String> env, String... extraArgs) {
+        if (frontCount < 2) {
+            return new ThetahostServer(data, new ArrayList<>(List.of(startFront(data, env, List.of(extraArgs)))),
+                    null, env, List.of(extraArgs));
         }
         SharedServices services = SharedServices.up(data.resolveSibling(data.getFileName() + "-services"));
         List<Front> fronts = new ArrayList<>();
         try {
             Map<String, String> frontEnv = new HashMap<>(env);
             frontEnv.putAll(services.env());
-            for (int i = 0; i < FRONTS; i++) {
+            for (int i = 0; i < frontCount; i++) {
                 List<String> args = new ArrayList<>(services.options());
                 args.addAll(List.of(extraArgs));
                 fronts.add(startFront(i == 0 ? data : data.resolveSibling(data.getFileName() + "-front" + (i + 1)),
                         frontEnv, args));
             }
-            return new ThetahostServer(data, List.copyOf(fronts), services);
+            return new ThetahostServer(data, fronts, services, frontEnv, List.of(extraArgs));
         } catch (RuntimeException | Error e) {
             fronts.forEach(f -> f.process().destroyForcibly());
             services.close();
@@ -160,6 +175,40 @@ public final class ThetahostServer implements AutoCloseable {
 
     private Front next() {
         return fronts.get(Math.floorMod(turn.getAndIncrement(), fronts.size()));
+    }
+
+    /** Front {@code i}'s SSH port. */
+    public int sshPort(int i) {
+        return fronts.get(i).sshPort();
+    }
+
+    /** Front {@code i}'s HTTP port. */
+    public int httpPort(int i) {
+        return fronts.get(i).httpPort();
+    }
+
+    /** Front {@code i}'s process. */
+    public Process process(int i) {
+        return fronts.get(i).process();
+    }
+
+    /** Kills front {@code i} with SIGKILL, as a crash or the OOM killer would, and waits for it to be gone. */
+    public void kill(int i) throws InterruptedException {
+        Process p = fronts.get(i).process();
+        p.destroyForcibly();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("front " + i + " did not die");
+        }
+    }
+
+    /** Starts front {@code i} again (after {@link #kill}), serving from {@code freshData}, on new ports. */
+    public void restart(int i, Path freshData) {
+        if (services == null) {
+            throw new IllegalStateException("restart is for fronts over shared state");
+        }
+        List<String> args = new ArrayList<>(services.options());
+        args.addAll(extraArgs);
+        fronts.set(i, startFront(freshData, env, args));
     }
 
     /** Every front's HTTP port (credentials are kept per host and port). */
