@@ -42,7 +42,6 @@ import java.util.function.Consumer;
  */
 public final class ClusterTensorStore implements TensorStore {
     private final StoreOptions options;
-    private final ConnectionPool connections;
     private final TensorRows rows;
     private final ObjectStore objects;
     private final EncodingCache cache;
@@ -68,8 +67,7 @@ public final class ClusterTensorStore implements TensorStore {
         this.options = Objects.requireNonNull(options, "options");
         this.objects = Objects.requireNonNull(objects, "objects");
         this.clock = clock;
-        this.connections = new ConnectionPool(Objects.requireNonNull(database, "database"));
-        this.rows = new TensorRows(connections);
+        this.rows = new TensorRows(Objects.requireNonNull(database, "database"));
         this.cache = new EncodingCache(localDir.resolve("cache"), cacheBytes);
         Path spoolDir = options.tempDir() != null ? options.tempDir() : localDir.resolve("spool");
         Files.createDirectories(spoolDir);
@@ -168,13 +166,12 @@ public final class ClusterTensorStore implements TensorStore {
     }
 
     /**
-     * Refuses further calls and closes the store's idle database connections. Streams already open go on reading
+     * Refuses further calls. Streams already open go on reading
      * (from the object store, which the caller still holds); the cache stays on disk for the next start.
      */
     @Override
     public void close() {
         closed = true;
-        connections.close();
     }
 
     private void checkOpen() {

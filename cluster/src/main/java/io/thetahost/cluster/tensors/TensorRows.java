@@ -1,5 +1,6 @@
 package io.thetahost.cluster.tensors;
 
+import io.thetahost.cluster.database.ClusterDatabase;
 import io.thetahost.objectdb.PutResult;
 import io.thetahost.objectdb.StoreOptions;
 import io.thetahost.objectdb.TensorMeta;
@@ -42,9 +43,9 @@ final class TensorRows {
     private static final int LIVE_BATCH = 10_000;
     private static final String FOREIGN_KEY_VIOLATION = "23503";
 
-    private final ConnectionPool db;
+    private final ClusterDatabase db;
 
-    TensorRows(ConnectionPool db) {
+    TensorRows(ClusterDatabase db) {
         this.db = db;
     }
 
@@ -472,6 +473,6 @@ final class TensorRows {
     }
 
     private IOException failure(String what, SQLException e) {
-        return new IOException("could not " + what + " in " + db.database().url() + ": " + e.getMessage(), e);
+        return new IOException("could not " + what + " in " + db.url() + ": " + e.getMessage(), e);
     }
 }

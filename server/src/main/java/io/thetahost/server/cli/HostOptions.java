@@ -2,6 +2,8 @@ package io.thetahost.server.cli;
 
 import io.thetahost.server.registry.AdminException;
 import io.thetahost.server.registry.DataDirectory;
+import io.thetahost.server.state.ClusterSettings;
+import io.thetahost.server.state.ClusterState;
 import io.thetahost.server.state.EmbeddedState;
 import io.thetahost.server.state.HostState;
 import java.io.IOException;
@@ -18,6 +20,28 @@ public final class HostOptions {
                     + " logs). Default: ${DEFAULT-VALUE}")
     Path data;
 
+    @Option(names = "--database", paramLabel = "URL",
+            description = "Share state with other fronts: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB (or the"
+                    + " password in PGPASSWORD). Needs --object-store.")
+    String database;
+
+    @Option(names = "--object-store", paramLabel = "s3://BUCKET",
+            description = "Where fronts keep git packs and tensor encodings (credentials from AWS_ACCESS_KEY_ID and"
+                    + " AWS_SECRET_ACCESS_KEY). Needs --database.")
+    String objectStore;
+
+    @Option(names = "--s3-endpoint", paramLabel = "URL",
+            description = "An S3-compatible server (MinIO, Ceph RGW, s3proxy): http[s]://HOST[:PORT]; none for AWS.")
+    String s3Endpoint;
+
+    @Option(names = "--s3-region", paramLabel = "REGION", description = "The bucket's region. Default: us-east-1")
+    String s3Region;
+
+    @Option(names = "--cache-mib", paramLabel = "N", defaultValue = "512",
+            description = "With --database: local caches of packs and tensor encodings, in MiB. Default:"
+                    + " ${DEFAULT-VALUE}")
+    long cacheMib;
+
     /** The local data directory alone. */
     public DataDirectory dataDirectory() throws IOException {
         return DataDirectory.open(data);
@@ -26,7 +50,18 @@ public final class HostOptions {
     /** Opens the state these options name; the caller closes it. */
     public HostState open() throws IOException {
         DataDirectory dir = DataDirectory.open(data);
-        return new EmbeddedState(dir);
+        if (database == null && objectStore == null) {
+            return new EmbeddedState(dir);
+        }
+        if (database == null || objectStore == null) {
+            throw new IllegalArgumentException("--database and --object-store go together: fronts keep refs, users"
+                    + " and access in the database and packs and tensors in the object store");
+        }
+        if (cacheMib < 1) {
+            throw new IllegalArgumentException("--cache-mib must be at least 1");
+        }
+        return ClusterState.open(dir, ClusterSettings.parse(database, objectStore, s3Endpoint, s3Region,
+                cacheMib << 20));
     }
 
     /** Something an admin command does with the state. */
