@@ -78,6 +78,7 @@ postgres_up() {
       # The server runs as postgres: it must reach its folder through DIR (a private temporary one, say).
       chmod a+x "$dir"
       chown postgres "$dir/postgres"
+      as_pg test -x "$dir/postgres" || die "PostgreSQL runs as the postgres user, who cannot reach $dir (a folder on the way is private to root); give a DIR every user can pass through, such as one made directly under /tmp"
     fi
     as_pg "$bin/initdb" -D "$pgdata" -U thetahost --auth=trust -E UTF8 >"$dir/postgres/initdb.log"
   fi

@@ -148,7 +148,7 @@ class SeveralFrontsTest {
         String tip = a.git("rev-parse", "HEAD").assertOk().out().strip();
 
         // 1. Killed while theta uploads the tensors, before git sends anything.
-        Path bucket = base.resolve("data-services/s3/blobs/thetahost/tensors");
+        Path bucket = server.servicesDirectory().resolve("s3/blobs/thetahost/tensors");
         Path uploadErr = base.resolve("upload.err");
         Process pushing = startPush(a, uploadErr);
         awaitThen(pushing, () -> bytesUnder(bucket) > 8L << 20, uploadErr);

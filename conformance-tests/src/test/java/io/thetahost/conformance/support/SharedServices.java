@@ -38,7 +38,35 @@ final class SharedServices implements AutoCloseable {
         this.options = options;
     }
 
-    static SharedServices up(Path dir) {
+    /** Where each deployment's services keep their data, by the first front's data directory, for restarts. */
+    private static final Map<Path, Path> DIRECTORIES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static {
+        // Kept across a deployment's restarts within the run (down keeps the data), removed when the run ends.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> DIRECTORIES.values().forEach(SharedServices::remove)));
+    }
+
+    private static void remove(Path dir) {
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // A temporary folder: what is left, the system's cleaning takes.
+        }
+    }
+
+    /**
+     * Starts (or finds running) the services of the deployment whose first front serves from {@code data}. Their
+     * folder is made directly under the temporary directory: PostgreSQL runs as the postgres user, who cannot pass
+     * through a test's private temporary folders.
+     */
+    static SharedServices up(Path data) {
+        Path dir = DIRECTORIES.computeIfAbsent(data.toAbsolutePath(), d -> {
+            try {
+                return java.nio.file.Files.createTempDirectory("thetahost-services-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         String out = run("up", dir);
         Map<String, String> env = new LinkedHashMap<>();
         List<String> options = new ArrayList<>();
@@ -57,6 +85,7 @@ final class SharedServices implements AutoCloseable {
     }
 
     private static String run(String action, Path dir) {
+        // (bench/cluster.sh up is idempotent, and down keeps the data for an up again.)
         try {
             Process p = new ProcessBuilder(ThetahostServer.projectRoot().resolve("bench/cluster.sh").toString(), action,
                     dir.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -71,6 +100,10 @@ final class SharedServices implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    Path directory() {
+        return dir;
     }
 
     /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for fronts and admin commands. */

@@ -93,7 +93,7 @@ public final class ThetahostServer implements AutoCloseable {
             return new ThetahostServer(data, new ArrayList<>(List.of(startFront(data, env, List.of(extraArgs)))),
                     null, env, List.of(extraArgs));
         }
-        SharedServices services = SharedServices.up(data.resolveSibling(data.getFileName() + "-services"));
+        SharedServices services = SharedServices.up(data);
         List<Front> fronts = new ArrayList<>();
         try {
             Map<String, String> frontEnv = new HashMap<>(env);
@@ -209,6 +209,11 @@ public final class ThetahostServer implements AutoCloseable {
         List<String> args = new ArrayList<>(services.options());
         args.addAll(extraArgs);
         fronts.set(i, startFront(freshData, env, args));
+    }
+
+    /** Where PostgreSQL and s3proxy keep their data (bench/cluster.sh's DIR). */
+    public Path servicesDirectory() {
+        return services.directory();
     }
 
     /** Every front's HTTP port (credentials are kept per host and port). */
