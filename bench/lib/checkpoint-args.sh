@@ -3,7 +3,7 @@
 #
 #   parse_checkpoint_args NAME "$@"   sets size_mib, tensor_mib, heap, workdir and keep from --size-mib,
 #                                     --tensor-mib, --heap, --workdir and --keep; -h prints the caller's usage
-#   generate_checkpoint FILE          writes the checkpoint (bench/GenerateCheckpoint.java, seed 42) and sets
+#   generate_checkpoint FILE [SEED]   writes the checkpoint (bench/GenerateCheckpoint.java, seed 42) and sets
 #                                     tensors, rows and cols; needs common.sh for log and fail
 
 parse_checkpoint_args() {
@@ -39,12 +39,12 @@ parse_checkpoint_args() {
 }
 
 generate_checkpoint() {
-  local file="$1" side
+  local file="$1" seed="${2:-42}" side
   tensors=$((size_mib / tensor_mib))
   side="$(awk -v m="$tensor_mib" 'BEGIN { printf "%d", sqrt(m * 1048576 / 4) }')"
   rows="$side"
   cols=$((tensor_mib * 1048576 / 4 / rows))
   [ $((rows * cols * 4)) = $((tensor_mib * 1048576)) ] || fail "cannot shape $tensor_mib MiB as an F32 matrix"
   log "generating $file: $tensors tensors of ${rows}x${cols} F32 ($size_mib MiB)"
-  java "$(dirname "${BASH_SOURCE[0]}")/../GenerateCheckpoint.java" "$file" "$tensors" "$rows" "$cols" 42
+  java "$(dirname "${BASH_SOURCE[0]}")/../GenerateCheckpoint.java" "$file" "$tensors" "$rows" "$cols" "$seed"
 }

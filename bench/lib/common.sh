@@ -9,7 +9,8 @@
 # Sourcing it makes the work directory and sets the EXIT trap; a benchmark sets succeeded=1 when it is done, and may
 # define cleanup_hook (run at exit) and fail_hook (run by fail). It defines log, fail, now, elapsed, start_thetahost,
 # admin, become_git_user, peak_rss, peak_heap and stop_thetahost; start_thetahost sets serve_pid, ssh_port, http_port
-# and data.
+# and data. A benchmark may set the arrays serve_options (more options for serve) and admin_options (for admin
+# commands), as bench/cluster-compare.sh does for fronts over shared state.
 
 if [ -z "$workdir" ]; then
   workdir="$(mktemp -d "${TMPDIR:-/tmp}/$bench.XXXXXX")"
@@ -59,7 +60,7 @@ start_thetahost() {
   log "starting thetahost ($java_opts; bin/thetahost builds itself first if its jar is stale)"
   # bin/thetahost ends in `exec java`, so this PID is the JVM's: the one whose memory is measured.
   THETAHOST_JAVA_OPTS="$java_opts" "$thetahost_bin" serve --data "$data" --ssh-port 0 --http-port 0 \
-    >"$serve_out" 2>"$serve_err" &
+    ${serve_options[@]+"${serve_options[@]}"} >"$serve_out" 2>"$serve_err" &
   serve_pid=$!
   ssh_port=""
   http_port=""
@@ -82,7 +83,8 @@ start_thetahost() {
 # admin ARGS...: bin/thetahost ARGS --data DATA, as an administrator runs it; prints its stdout.
 admin() {
   local out rc=0
-  out="$("$thetahost_bin" "$@" --data "$data" 2>"$workdir/admin.err")" || rc=$?
+  out="$("$thetahost_bin" "$@" --data "$data" ${admin_options[@]+"${admin_options[@]}"} 2>"$workdir/admin.err")" \
+    || rc=$?
   if [ "$rc" -ne 0 ]; then
     cat "$workdir/admin.err" >&2
     fail "bin/thetahost $* exited $rc"

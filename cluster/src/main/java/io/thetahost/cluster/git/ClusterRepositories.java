@@ -224,6 +224,20 @@ public final class ClusterRepositories {
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         gc.pack(NullProgressMonitor.INSTANCE);
         repo.scanForRepoChanges();
+        // The garbage pack just written carries its objects' age (PackRows): when that is already past the cutoff,
+        // a second pass drops it, as the embedded gc drops what no ref reaches in one run.
+        for (org.eclipse.jgit.internal.storage.dfs.DfsPackFile p : repo.getObjectDatabase().getPacks()) {
+            org.eclipse.jgit.internal.storage.dfs.DfsPackDescription d = p.getPackDescription();
+            if (d.getPackSource() == org.eclipse.jgit.internal.storage.dfs.DfsObjDatabase.PackSource
+                    .UNREACHABLE_GARBAGE && d.getLastModified() < keepAfter.toEpochMilli()) {
+                DfsGarbageCollector again = new DfsGarbageCollector(repo);
+                again.setGarbageTtl(Math.max(1, System.currentTimeMillis() - keepAfter.toEpochMilli()),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                again.pack(NullProgressMonitor.INSTANCE);
+                repo.scanForRepoChanges();
+                break;
+            }
+        }
         java.util.Set<String> named = packNames(repo);
         String prefix = ClusterObjDatabase.keyPrefix(repo.name());
         String after = null;

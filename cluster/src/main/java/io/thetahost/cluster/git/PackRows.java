@@ -74,8 +74,14 @@ final class PackRows {
     static void commit(Connection c, String repository, Collection<DfsPackDescription> added,
             Collection<DfsPackDescription> replaced, ToLongBiFunction<DfsPackDescription, PackExt> fileSize)
             throws SQLException {
+        // A garbage pack gc writes holds objects no younger than the newest pack it replaces: it takes that pack's
+        // time, so that the objects' grace period runs from when they arrived, not from this gc.
+        java.sql.Timestamp garbageTime = replaced == null ? null : replaced.stream()
+                .map(DfsPackDescription::getLastModified).max(Long::compare)
+                .map(java.sql.Timestamp::new).orElse(null);
         try (PreparedStatement s = c.prepareStatement("INSERT INTO git_packs (repository, pack, source, extensions, "
-                + "file_sizes, object_count, delta_count, index_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "file_sizes, object_count, delta_count, index_version, committed_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, now()))")) {
             for (DfsPackDescription pack : added) {
                 List<String> extensions = new ArrayList<>();
                 List<Long> sizes = new ArrayList<>();
@@ -93,6 +99,7 @@ final class PackRows {
                 s.setLong(6, pack.getObjectCount());
                 s.setLong(7, pack.getDeltaCount());
                 s.setInt(8, pack.getIndexVersion());
+                s.setTimestamp(9, pack.getPackSource() == PackSource.UNREACHABLE_GARBAGE ? garbageTime : null);
                 s.addBatch();
             }
             s.executeBatch();

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two fronts over one PostgreSQL and one s3proxy (bench/cluster.sh), as docs/CLUSTER.md deploys them: what one front
  * takes, the other serves byte for byte; two pushes to one ref through both, one wins; a front killed with SIGKILL
- * mid-push or mid-upload loses nothing acknowledged, the retry through the other succeeds, fsck is clean; a front
- * started again with an empty --data serves at once.
+ * mid-upload, mid-push or mid-clone loses nothing acknowledged, the retry through the other succeeds, fsck is clean;
+ * a front started again with an empty --data serves at once.
  */
 @Timeout(600)
 class SeveralFrontsTest {
@@ -179,6 +179,21 @@ class SeveralFrontsTest {
         alice.git(base, "clone", "-q", ssh(0, "alice/killed"), "after-restart").assertOk();
         assertEquals(-1L, Files.mismatch(checkpoint, base.resolve("after-restart").resolve(MODEL)));
         assertEquals(-1L, Files.mismatch(a.file("extra.bin"), base.resolve("after-restart/extra.bin")));
+
+        // 5. Killed mid-clone (the filter downloading the tensors): the checkout retried through the other front
+        // writes the very checkpoint.
+        Path clone = base.resolve("clone-killed");
+        Path cloneErr = base.resolve("clone.err");
+        Process cloning = Cmd.of("git", "clone", ssh(0, "alice/killed"), clone.toString()).in(base).env(alice.env())
+                .builder().redirectError(cloneErr.toFile()).redirectOutput(Path.of("/dev/null").toFile()).start();
+        awaitThen(cloning, () -> bytesUnder(clone.resolve(".git/theta")) > 16L << 20, cloneErr);
+        server.kill(0);
+        assertGaveUp(cloning, cloneErr);
+        ModelRepo b = new ModelRepo(alice, clone, NO_PROMPT);
+        b.git("remote", "set-url", "origin", http(1, "alice/killed")).assertOk();
+        b.git("checkout", "-f", "HEAD").assertOk();
+        assertEquals(-1L, Files.mismatch(checkpoint, b.file(MODEL)), "the retried checkout is exact");
+        server.restart(0, base.resolve("data-front1-third"));
     }
 
     /** git push of HEAD to main through front 0, its stderr to {@code err}. */

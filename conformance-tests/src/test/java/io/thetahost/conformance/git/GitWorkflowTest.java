@@ -88,8 +88,7 @@ class GitWorkflowTest extends SharedDaemon {
         assertEquals(branchTip, serverRef(server, repo, "refs/heads/lora-rte"));
         assertEquals(branchTip, serverRef(server, repo, "refs/tags/v1-light"));
         assertEquals(branchTip, serverRef(server, repo, "refs/tags/v1"));
-        assertEquals("tag", Cmd.of("git", "--git-dir", server.gitDir(repo).toString(), "cat-file", "-t",
-                "refs/tags/v1").run().assertOk().out().strip(), "the annotated tag arrived as a tag object");
+        assertEquals("tag", server.objectType(repo, "refs/tags/v1"), "the annotated tag arrived as a tag object");
 
         Path clone = dir("tags");
         user.git(clone, "clone", url, "w").assertOk();

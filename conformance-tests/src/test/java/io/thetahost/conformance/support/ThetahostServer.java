@@ -53,6 +53,11 @@ public final class ThetahostServer implements AutoCloseable {
         this.extraArgs = extraArgs;
     }
 
+    /** Skips a test about the data directory's own files, which several fronts do not keep there. */
+    public static void assumeEmbedded(String why) {
+        Assumptions.assumeFalse(isCluster(), why);
+    }
+
     /** Whether this run serves from several fronts over shared state rather than one data directory. */
     public static boolean isCluster() {
         return FRONTS > 1;
@@ -257,6 +262,23 @@ public final class ThetahostServer implements AutoCloseable {
         try (Repository r = services.repositories().open(repo)) {
             ObjectId id = r.resolve(ref + "^{}");
             return id == null ? null : id.name();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The type of an object (or of what a ref names, unpeeled) in the server's repository; null if absent. */
+    public String objectType(String repo, String objectOrRef) {
+        if (services == null) {
+            Cmd.Result r = Cmd.of("git", "--git-dir", gitDir(repo).toString(), "cat-file", "-t", objectOrRef).run();
+            return r.ok() ? r.out().strip() : null;
+        }
+        try (Repository r = services.repositories().open(repo)) {
+            ObjectId id = r.resolve(objectOrRef);
+            if (id == null || !r.getObjectDatabase().has(id)) {
+                return null;
+            }
+            return org.eclipse.jgit.lib.Constants.typeString(r.open(id).getType());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
