@@ -34,6 +34,17 @@ parse_checkpoint_args cluster-compare "$@"
 bench="cluster-compare"
 source "$script_dir/lib/common.sh"
 
+# become_git_user gives this shell a private HOME; Maven (which cluster.sh fetches s3proxy with) needs the real one.
+real_home="$HOME"
+services_up() {
+  local lines
+  lines="$(HOME="$real_home" "$cluster_sh" up "$services")" || fail "bench/cluster.sh up $services failed"
+  eval "$lines"
+  read -r -a cluster_options <<<"$THETAHOST_CLUSTER_OPTIONS"
+  serve_options=("${cluster_options[@]}")
+  admin_options=("${cluster_options[@]}")
+}
+
 # PostgreSQL runs as the postgres user when this runs as root: its folder must not be inside a private one.
 services="$(mktemp -d "${TMPDIR:-/tmp}/cluster-compare-services.XXXXXX")"
 other_pids=()
@@ -41,7 +52,7 @@ cleanup_hook() {
   for p in ${other_pids[@]+"${other_pids[@]}"}; do
     kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
   done
-  "$cluster_sh" down "$services" >/dev/null 2>&1 || true
+  HOME="$real_home" "$cluster_sh" down "$services" >/dev/null 2>&1 || true
   rm -rf "$services"
 }
 
@@ -123,10 +134,7 @@ log "embedded: push $e_push s, clone $e_clone s, heap $e_heap"
 
 # --- fronts over PostgreSQL and s3proxy ----------------------------------------------------------------------------
 log "starting PostgreSQL and s3proxy (bench/cluster.sh up $services)"
-eval "$("$cluster_sh" up "$services")"
-read -r -a cluster_options <<<"$THETAHOST_CLUSTER_OPTIONS"
-serve_options=("${cluster_options[@]}")
-admin_options=("${cluster_options[@]}")
+services_up
 
 front one
 data="$one_data"
@@ -150,13 +158,10 @@ o_heap="$(peak_heap "$workdir/gc-one.log")"
 log "one front: push $o_push s ($o_push_rt round trips), clone $o_clone s ($o_clone_rt), heap $o_heap"
 
 # Fresh state for the two fronts: the same tensors would otherwise be stored already.
-"$cluster_sh" down "$services" >/dev/null
+HOME="$real_home" "$cluster_sh" down "$services" >/dev/null
 rm -rf "$services"
 mkdir -p "$services"
-eval "$("$cluster_sh" up "$services")"
-read -r -a cluster_options <<<"$THETAHOST_CLUSTER_OPTIONS"
-serve_options=("${cluster_options[@]}")
-admin_options=("${cluster_options[@]}")
+services_up
 front first
 front second
 data="$first_data"

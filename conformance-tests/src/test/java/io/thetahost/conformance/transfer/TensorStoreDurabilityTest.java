@@ -28,6 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(600)
 class TensorStoreDurabilityTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void embeddedOnly() {
+        // The RocksDB store under one data directory, with and without its daemon; for several fronts, the same
+        // failures are SeveralFrontsTest's and cluster/tensors' tests'.
+        ThetahostServer.assumeEmbedded("the embedded store's own durability");
+    }
+
     private static final Pattern UPLOADING = Pattern.compile("uploading tensors: (\\d+)/");
     private static final Pattern UPLOADED = Pattern.compile("uploaded (\\d+) tensors \\((\\d+) new to the server\\), "
             + "(\\d+) already there");

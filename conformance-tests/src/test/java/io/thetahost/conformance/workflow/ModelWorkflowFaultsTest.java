@@ -83,6 +83,7 @@ class ModelWorkflowFaultsTest {
 
     @Test
     void aServerThatLacksATensorFailsTheCheckoutNamingIt() throws Exception {
+        ThetahostServer.assumeEmbedded("it writes into the bare repository on disk, around the daemon");
         try (ThetahostServer server = ThetahostServer.start(dir.resolve("data"))) {
             GitUser alice = GitUser.create(server, dir, "alice");
             ModelRepo a = pushedBase(server, alice, "alice/lacking", Fixtures.checkpoint("base.safetensors"));
