@@ -16,8 +16,12 @@ import org.flywaydb.core.api.output.MigrateResult;
  * one to give it back.
  */
 public final class ClusterDatabase implements AutoCloseable {
-    /** Per front: requests beyond it wait for a connection, up to {@link #WAIT_MILLIS}. */
-    public static final int MAX_CONNECTIONS = 16;
+    /**
+     * Per front: above the git threads of one transport (32 by default; an open repository holds one connection for
+     * its request), below PostgreSQL's default 100 connections for two fronts. Requests beyond it wait up to
+     * {@link #WAIT_MILLIS}.
+     */
+    public static final int MAX_CONNECTIONS = 40;
     private static final long WAIT_MILLIS = 15_000;
 
     private final DatabaseUrl url;

@@ -206,6 +206,11 @@ public final class ThetahostServer implements AutoCloseable {
         }
     }
 
+    /** Kills every front with SIGKILL (the one daemon, embedded), as a crash of the whole service would. */
+    public void killAll() {
+        fronts.forEach(f -> f.process().destroyForcibly());
+    }
+
     /** Starts front {@code i} again (after {@link #kill}), serving from {@code freshData}, on new ports. */
     public void restart(int i, Path freshData) {
         if (services == null) {
@@ -219,6 +224,11 @@ public final class ThetahostServer implements AutoCloseable {
     /** Where PostgreSQL and s3proxy keep their data (bench/cluster.sh's DIR). */
     public Path servicesDirectory() {
         return services.directory();
+    }
+
+    /** Every front's SSH port. */
+    public List<Integer> sshPorts() {
+        return fronts.stream().map(Front::sshPort).toList();
     }
 
     /** Every front's HTTP port (credentials are kept per host and port). */

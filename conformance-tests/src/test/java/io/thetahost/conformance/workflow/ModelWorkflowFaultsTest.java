@@ -159,7 +159,7 @@ class ModelWorkflowFaultsTest {
                 Thread.sleep(20);
             }
             assertTrue(cloning.isAlive(), "the clone ended before the kill: " + Files.readString(err));
-            first.process().destroyForcibly();
+            first.killAll();
             assertEquals(137, first.awaitExit(Duration.ofSeconds(30)), "SIGKILL");
         }
         long killed = System.nanoTime();
@@ -204,7 +204,7 @@ class ModelWorkflowFaultsTest {
                 Thread.sleep(20);
             }
             assertTrue(pushing.isAlive(), "the push ended before the kill: " + Files.readString(pushErr));
-            second.process().destroyForcibly();
+            second.killAll();
             assertEquals(137, second.awaitExit(Duration.ofSeconds(30)), "SIGKILL");
             long pushKilled = System.nanoTime();
             assertTrue(pushing.waitFor(2, TimeUnit.MINUTES), "the push gives up once the daemon is gone");
