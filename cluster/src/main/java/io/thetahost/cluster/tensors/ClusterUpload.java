@@ -9,6 +9,7 @@ import io.thetahost.objectdb.PutResult;
 import io.thetahost.objectdb.StoreOptions;
 import io.thetahost.objectdb.TensorMeta;
 import io.thetahost.objectdb.put.Upload;
+import io.thetahost.objectdb.put.TeeInputStream;
 import io.thetahost.objectdb.put.ValueFlags;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -111,7 +112,7 @@ final class ClusterUpload {
      */
     private Verified verify(InputStream encoding, String repository, Path spool, Attempt attempt) throws IOException {
         try (OutputStream spoolOut = new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16)) {
-            SpoolingInputStream tee = new SpoolingInputStream(encoding, spoolOut);
+            TeeInputStream tee = new TeeInputStream(encoding, spoolOut);
             try (DecodingStream tensor = DecodingStream.open(tee, reader.basesFor(repository), options.limits())) {
                 EncodingHeader h = tensor.header();
                 if (rows.row(h.target()).isPresent()) {

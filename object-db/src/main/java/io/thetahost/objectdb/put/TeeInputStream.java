@@ -6,21 +6,28 @@ import java.io.OutputStream;
 import java.util.Objects;
 
 /**
- * Passes an upload's bytes to the decoder and copies them, as they pass, to where they are stored, so an encoding
- * is read once. {@link #stop()} ends the copying (the tensor turned out to be stored already, or to need
- * re-encoding). Closing it does not close the upload stream, which belongs to the caller.
+ * Passes an upload's bytes to the decoder and copies them, as they pass, to where they are stored (pieces in RocksDB,
+ * or the spool file a cluster front uploads once they are verified), so an encoding is read once. {@link #stop()}
+ * ends the copying (the tensor turned out to be stored already, or to need re-encoding). Closing it closes neither
+ * stream: the upload's belongs to the caller of put.
  */
-final class TeeInputStream extends InputStream {
+public final class TeeInputStream extends InputStream {
     private final InputStream in;
     private OutputStream copy;
+    private long copied;
 
-    TeeInputStream(InputStream in, OutputStream copy) {
+    public TeeInputStream(InputStream in, OutputStream copy) {
         this.in = in;
         this.copy = copy;
     }
 
-    void stop() {
+    public void stop() {
         copy = null;
+    }
+
+    /** Bytes copied so far. */
+    public long copied() {
+        return copied;
     }
 
     @Override
@@ -28,6 +35,7 @@ final class TeeInputStream extends InputStream {
         int b = in.read();
         if (b >= 0 && copy != null) {
             copy.write(b);
+            copied++;
         }
         return b;
     }
@@ -38,6 +46,7 @@ final class TeeInputStream extends InputStream {
         int n = in.read(b, off, len);
         if (n > 0 && copy != null) {
             copy.write(b, off, n);
+            copied += n;
         }
         return n;
     }
