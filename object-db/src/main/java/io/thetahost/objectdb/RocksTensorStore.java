@@ -11,6 +11,7 @@ import io.thetahost.objectdb.put.Upload;
 import io.thetahost.objectdb.repack.Neighbours;
 import io.thetahost.objectdb.repack.RepackReport;
 import io.thetahost.objectdb.repack.Repacker;
+import io.thetahost.objectdb.repack.RocksRepackStorage;
 import io.thetahost.objectdb.read.TensorReader;
 import io.thetahost.objectdb.store.Column;
 import io.thetahost.objectdb.store.InFlightBlobs;
@@ -177,7 +178,8 @@ public final class RocksTensorStore implements TensorStore {
         }
         try {
             Encoder encoder = new Encoder(options.encoderOptions(), LowRankDetector.NONE);
-            RepackReport report = new Repacker(db, reader, locks, inFlight, options, encoder).repack(neighbours, progress);
+            RepackReport report = new Repacker(new RocksRepackStorage(db, reader, locks, inFlight, options), options,
+                    encoder).repack(neighbours, progress);
             if (report.reencoded() > 0) {
                 db.reclaimDeletedSpace();
             }

@@ -111,10 +111,13 @@ final class ChainReader {
      * decoder, whether it is stored or not.
      */
     BaseLookup basesFor(String repository) {
+        BaseLookup stored = bases();
+        return baseId -> rows.readable(repository, baseId) ? stored.open(baseId) : Optional.empty();
+    }
+
+    /** Bases for what the store writes itself (a repack's patch, checked before it is committed): any stored tensor. */
+    BaseLookup bases() {
         return baseId -> {
-            if (!rows.readable(repository, baseId)) {
-                return Optional.empty();
-            }
             Map<TensorId, TensorRow> chain = rows.chain(baseId);
             TensorRow base = chain.get(baseId);
             return base == null ? Optional.empty() : Optional.of(baseTensor(chain, base, 1, false));

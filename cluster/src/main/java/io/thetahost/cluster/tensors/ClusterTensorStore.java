@@ -2,6 +2,8 @@ package io.thetahost.cluster.tensors;
 
 import io.thetahost.cluster.database.ClusterDatabase;
 import io.thetahost.cluster.objects.ObjectStore;
+import io.thetahost.codec.encode.Encoder;
+import io.thetahost.codec.encode.LowRankDetector;
 import io.thetahost.objectdb.PutResult;
 import io.thetahost.objectdb.StoreOptions;
 import io.thetahost.objectdb.StoredEncoding;
@@ -11,6 +13,7 @@ import io.thetahost.objectdb.fsck.FsckReport;
 import io.thetahost.objectdb.gc.GcReport;
 import io.thetahost.objectdb.repack.Neighbours;
 import io.thetahost.objectdb.repack.RepackReport;
+import io.thetahost.objectdb.repack.Repacker;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +36,7 @@ import java.util.function.Consumer;
  * every front sees it at its next read. Safe for many threads and many processes at once.
  *
  * <p>The front's local directory holds only what may be lost: {@code cache/} (encodings recently read, at most
- * {@code cacheBytes}) and {@code spool/} (uploads being verified; emptied when the store opens, unless
+ * {@code cacheBytes}) and {@code spool/} (uploads and re-encodings being verified; emptied when the store opens, unless
  * {@link StoreOptions#tempDir()} names another folder). One store per local directory.
  *
  * <p>The database and the object store belong to the caller, who closes them after this store (a daemon shares them
@@ -48,6 +51,8 @@ public final class ClusterTensorStore implements TensorStore {
     private final ChainReader reader;
     private final ClusterUpload upload;
     private final Clock clock;
+    private final String front;
+    private final Path spoolDir;
     private volatile boolean closed;
 
     /**
@@ -69,14 +74,14 @@ public final class ClusterTensorStore implements TensorStore {
         this.clock = clock;
         this.rows = new TensorRows(Objects.requireNonNull(database, "database"));
         this.cache = new EncodingCache(localDir.resolve("cache"), cacheBytes);
-        Path spoolDir = options.tempDir() != null ? options.tempDir() : localDir.resolve("spool");
+        this.front = Objects.requireNonNull(front, "front");
+        this.spoolDir = options.tempDir() != null ? options.tempDir() : localDir.resolve("spool");
         Files.createDirectories(spoolDir);
         if (options.tempDir() == null) {
             clearSpool(spoolDir);
         }
         this.reader = new ChainReader(rows, objects, cache, options.limits());
-        this.upload = new ClusterUpload(rows, objects, reader, options, Objects.requireNonNull(front, "front"),
-                spoolDir, clock);
+        this.upload = new ClusterUpload(rows, objects, reader, options, front, spoolDir, clock);
     }
 
     /** What an earlier run of this front left: its uploads failed with it. Only the store's own folder. */
@@ -158,11 +163,20 @@ public final class ClusterTensorStore implements TensorStore {
         }
     }
 
-    /** Not yet: the cluster store keeps every tensor as it was uploaded (docs/CLUSTER.md). */
+    /**
+     * By the RocksDB store's rules ({@link Repacker}); one at a time across fronts (a PostgreSQL advisory lock), each
+     * re-encoding written and committed as {@link ClusterRepackStorage} says. The encoder has no low-rank detection,
+     * as the RocksDB store's: the server has no SVD.
+     */
     @Override
     public RepackReport repack(Collection<Neighbours> neighbours, Consumer<String> progress) throws IOException {
-        throw new IOException("repack is not supported by the cluster tensor store (PostgreSQL and an object store) "
-                + "yet: tensors stay stored as they were uploaded; gc and fsck work as usual");
+        checkOpen();
+        try (TensorRows.RepackLock lock = rows.lockRepack()) {
+            Encoder encoder = new Encoder(options.encoderOptions(), LowRankDetector.NONE);
+            ClusterRepackStorage storage = new ClusterRepackStorage(rows, objects, reader, cache, options, front,
+                    spoolDir, clock);
+            return new Repacker(storage, options, encoder).repack(neighbours, progress);
+        }
     }
 
     /**

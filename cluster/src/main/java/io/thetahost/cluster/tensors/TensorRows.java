@@ -1,9 +1,11 @@
 package io.thetahost.cluster.tensors;
 
 import io.thetahost.cluster.database.ClusterDatabase;
+import io.thetahost.codec.format.EncodingKind;
 import io.thetahost.objectdb.PutResult;
 import io.thetahost.objectdb.StoreOptions;
 import io.thetahost.objectdb.TensorMeta;
+import io.thetahost.objectdb.store.CorruptStoreException;
 import io.thetahost.protocol.tensor.TensorId;
 import java.io.IOException;
 import java.sql.Array;
@@ -17,6 +19,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -42,6 +45,11 @@ final class TensorRows {
     /** Ids sent to the database per statement when gc loads its live set. */
     private static final int LIVE_BATCH = 10_000;
     private static final String FOREIGN_KEY_VIOLATION = "23503";
+    /**
+     * The session lock a repack holds from start to end ("thetarep"), so that one runs at a time across fronts.
+     * Nothing else in thetahost takes advisory locks (Flyway's migration lock is another key).
+     */
+    private static final long REPACK_LOCK = 0x7468657461726570L;
 
     private final ClusterDatabase db;
 
@@ -55,6 +63,10 @@ final class TensorRows {
 
     /** A row, and the depth of its base's row (null when it has no base, or its base has no row). */
     record CheckedRow(TensorRow row, Integer baseDepth) {
+    }
+
+    /** What a repack's commit did: the tensor as now stored, and the object its row named before (now nobody's). */
+    record Repatched(TensorMeta stored, String oldObjectKey) {
     }
 
     /** Who names an object: a tensors row, a pending upload (since when), or nobody. */
@@ -82,12 +94,23 @@ final class TensorRows {
      * Empty when the tensor is not stored.
      */
     Map<TensorId, TensorRow> chain(TensorId id) throws IOException {
+        try (Connection c = db.connect()) {
+            return chainIn(c, id);
+        } catch (SQLException e) {
+            throw failure("read the chain of " + id, e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the chain of " + id + " holds a row that is not a tensor id: " + e.getMessage());
+        }
+    }
+
+    /** @throws IllegalArgumentException if a row's id is not a tensor id */
+    private static Map<TensorId, TensorRow> chainIn(Connection c, TensorId id) throws SQLException {
         String sql = "WITH RECURSIVE chain AS ("
                 + " SELECT t.*, 0 AS level FROM tensors t WHERE t.id = ?"
                 + " UNION ALL"
                 + " SELECT t.*, c.level + 1 FROM tensors t JOIN chain c ON t.id = c.base WHERE c.level < ?)"
                 + " SELECT " + TensorRow.COLUMNS + " FROM chain ORDER BY level";
-        try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, id.toString());
             s.setInt(2, CHAIN_GUARD);
             Map<TensorId, TensorRow> chain = new LinkedHashMap<>();
@@ -98,10 +121,6 @@ final class TensorRows {
                 }
             }
             return chain;
-        } catch (SQLException e) {
-            throw failure("read the chain of " + id, e);
-        } catch (IllegalArgumentException e) {
-            throw new IOException("the chain of " + id + " holds a row that is not a tensor id: " + e.getMessage());
         }
     }
 
@@ -436,6 +455,232 @@ final class TensorRows {
             }
         } catch (SQLException e) {
             throw failure("remove the rows of unreferenced tensors", e);
+        }
+    }
+
+    /** The rows of those of {@code ids} that are stored, {@link #LIVE_BATCH} ids per statement. */
+    List<TensorRow> rows(Collection<TensorId> ids) throws IOException {
+        try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(
+                "SELECT " + TensorRow.COLUMNS + " FROM tensors WHERE id = ANY (?::text[])")) {
+            List<TensorRow> rows = new ArrayList<>();
+            Iterator<TensorId> it = ids.iterator();
+            while (it.hasNext()) {
+                List<String> batch = new ArrayList<>(LIVE_BATCH);
+                while (it.hasNext() && batch.size() < LIVE_BATCH) {
+                    batch.add(it.next().toString());
+                }
+                s.setArray(1, c.createArrayOf("text", batch.toArray()));
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        rows.add(read(r));
+                    }
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw failure("read the rows of " + ids.size() + " tensors", e);
+        }
+    }
+
+    /**
+     * The depth {@code target}, stored dense, would take as a patch against {@code base}, if that fits the chains as
+     * they are now (see {@link io.thetahost.objectdb.repack.RepackStorage#fits}); empty if not. For planning: the
+     * commit ({@link #repatch}) checks again.
+     */
+    Optional<Integer> patchDepth(TensorId target, TensorId base, int maxChainDepth) throws IOException {
+        try (Connection c = db.connect()) {
+            return patchDepth(c, target, base, maxChainDepth);
+        } catch (SQLException e) {
+            throw failure("read the chains of " + target + " and " + base, e);
+        }
+    }
+
+    /**
+     * The base's chain must be whole (every row there, each parsing, ending in a dense tensor), must not pass through
+     * the target (a loop), and must agree with the depth its rows record; its length, plus the height of what lies
+     * below the target, must stay within {@code maxChainDepth}. Reads what lies below through {@code tensors_base}.
+     */
+    private static Optional<Integer> patchDepth(Connection c, TensorId target, TensorId base, int maxChainDepth)
+            throws SQLException {
+        Map<TensorId, TensorRow> chain;
+        try {
+            chain = chainIn(c, base);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        int depth = 0;
+        for (TensorId id = base; id != null; depth++) {
+            TensorRow row = chain.get(id);
+            if (row == null || id.equals(target) || depth >= maxChainDepth) {
+                return Optional.empty();
+            }
+            try {
+                id = row.meta().base();
+            } catch (CorruptStoreException e) {
+                return Optional.empty();
+            }
+        }
+        if (depth != chain.get(base).chainDepth() + 1) {
+            // Rows that disagree with their chain are fsck's to report, not repack's to build on.
+            return Optional.empty();
+        }
+        return depth + heightBelow(c, target) <= maxChainDepth ? Optional.of(depth) : Optional.empty();
+    }
+
+    /** How far the deepest tensor whose chain passes through {@code id} lies below it (0 when none does). */
+    private static int heightBelow(Connection c, TensorId id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("WITH RECURSIVE below(id, level) AS ("
+                + " SELECT id, 1 FROM tensors WHERE base = ?"
+                + " UNION ALL"
+                + " SELECT t.id, b.level + 1 FROM tensors t JOIN below b ON t.base = b.id WHERE b.level < ?)"
+                + " SELECT coalesce(max(level), 0) FROM below")) {
+            s.setString(1, id.toString());
+            s.setInt(2, CHAIN_GUARD);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getInt(1);
+            }
+        }
+    }
+
+    /**
+     * Makes a verified patch of a tensor stored dense its stored encoding, in one transaction that holds
+     * {@code tensors} in SHARE ROW EXCLUSIVE mode from its first statement, as gc's sweep does: no upload commits, no
+     * sweep and no other repack's commit run meanwhile, so what it checks holds until it commits (reads and grants go
+     * on). If the tensor is still stored dense and the patch fits the chains as they are now ({@link #patchDepth}),
+     * its row takes the patch's kind, base, depth, size and object (its stored-at time is kept), every tensor below it
+     * moves down by the new depth, and the pending record of the object goes.
+     *
+     * @return empty, and nothing written, if the store changed so that the tensor stays as it is
+     * @throws IOException if gc gave the object up (its pending record is gone), or the database fails: nothing was
+     *     written
+     */
+    Optional<Repatched> repatch(TensorId target, TensorId base, EncodingKind kind, long encodedBytes,
+            String objectKey, int maxChainDepth) throws IOException {
+        try (Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            try {
+                try (Statement s = c.createStatement()) {
+                    s.execute("LOCK TABLE tensors IN SHARE ROW EXCLUSIVE MODE");
+                }
+                Optional<TensorRow> current = rowIn(c, target);
+                Optional<Integer> depth = current.isPresent() && isDense(current.get())
+                        ? patchDepth(c, target, base, maxChainDepth) : Optional.empty();
+                if (depth.isEmpty()) {
+                    c.rollback();
+                    return Optional.empty();
+                }
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM pending_uploads WHERE object_key = ?")) {
+                    s.setString(1, objectKey);
+                    if (s.executeUpdate() == 0) {
+                        throw new IOException("the repack of " + target + " took so long that gc gave its object up "
+                                + "(its pending record " + objectKey + " is gone)");
+                    }
+                }
+                try (PreparedStatement s = c.prepareStatement("UPDATE tensors SET kind = ?, base = ?, chain_depth = ?,"
+                        + " encoded_bytes = ?, object_key = ? WHERE id = ?")) {
+                    s.setString(1, TensorRow.kindName(kind));
+                    s.setString(2, base.toString());
+                    s.setInt(3, depth.get());
+                    s.setLong(4, encodedBytes);
+                    s.setString(5, objectKey);
+                    s.setString(6, target.toString());
+                    s.executeUpdate();
+                }
+                try (PreparedStatement s = c.prepareStatement("WITH RECURSIVE below(id, level) AS ("
+                        + " SELECT id, 1 FROM tensors WHERE base = ?"
+                        + " UNION ALL"
+                        + " SELECT t.id, b.level + 1 FROM tensors t JOIN below b ON t.base = b.id WHERE b.level < ?)"
+                        + " UPDATE tensors SET chain_depth = chain_depth + ? WHERE id IN (SELECT id FROM below)")) {
+                    s.setString(1, target.toString());
+                    s.setInt(2, CHAIN_GUARD);
+                    s.setInt(3, depth.get());
+                    s.executeUpdate();
+                }
+                TensorMeta stored = rowIn(c, target).orElseThrow().meta();
+                c.commit();
+                return Optional.of(new Repatched(stored, current.get().objectKey()));
+            } catch (SQLException | IOException | RuntimeException e) {
+                rollback(c, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("store the repacked row of " + target, e);
+        }
+    }
+
+    private static boolean isDense(TensorRow row) {
+        try {
+            TensorMeta meta = row.meta();
+            return meta.kind() == EncodingKind.DENSE && meta.base() == null;
+        } catch (CorruptStoreException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Takes the session lock that one repack at a time holds, on a connection of its own until {@link RepackLock#close}
+     * (a front that dies releases it with its connection).
+     *
+     * @throws IOException if another repack holds it, on this front or another
+     */
+    RepackLock lockRepack() throws IOException {
+        Connection c = null;
+        try {
+            c = db.connect();
+            try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+                s.setLong(1, REPACK_LOCK);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    if (!r.getBoolean(1)) {
+                        throw new IOException("a repack of this tensor store is already running (on this front or "
+                                + "another)");
+                    }
+                }
+            }
+            return new RepackLock(c);
+        } catch (SQLException e) {
+            IOException failure = failure("take the repack lock", e);
+            closeQuietly(c, failure);
+            throw failure;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(c, e);
+            throw e;
+        }
+    }
+
+    /** The repack lock, held on its own connection. */
+    final class RepackLock implements AutoCloseable {
+        private final Connection connection;
+
+        private RepackLock(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (Connection c = connection; PreparedStatement s = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                s.setLong(1, REPACK_LOCK);
+                s.executeQuery().close();
+            } catch (SQLException e) {
+                // The pool must not hand out a session that may still hold the lock.
+                try {
+                    connection.abort(Runnable::run);
+                } catch (SQLException | RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+                throw failure("release the repack lock", e);
+            }
+        }
+    }
+
+    private static void closeQuietly(Connection c, Exception failure) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                failure.addSuppressed(e);
+            }
         }
     }
 
