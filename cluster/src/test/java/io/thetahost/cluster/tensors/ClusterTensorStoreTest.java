@@ -311,14 +311,6 @@ class ClusterTensorStoreTest {
         }
     }
 
-    @Test
-    void repackIsRefusedWithAMessageThatSaysWhy() throws Exception {
-        try (Front a = new Front("a")) {
-            IOException e = assertThrows(IOException.class, () -> a.store.repack(List.of(), s -> { }));
-            assertTrue(e.getMessage().contains("not supported by the cluster tensor store"), e.getMessage());
-        }
-    }
-
     /** The real checkpoints in fixtures/checkpoints: a base, and its LoRA-merged fine-tune as patches on it. */
     @Test
     void aFineTuneUploadedThroughOneFrontReadsBackThroughTheOther() throws Exception {

@@ -45,7 +45,8 @@ public record FsckReport(long tensorsChecked, long bytesDecoded, long accessEntr
         lines.add("stored " + encodedBytes + " bytes of encodings: " + (tensorsChecked - patches) + " tensors dense, "
                 + patches + " as patches against another");
         if (orphanBlobs > 0) {
-            lines.add(orphanBlobs + " interrupted uploads leave " + orphanBytes + " bytes that gc reclaims");
+            lines.add(orphanBlobs + " leftover encodings (of interrupted uploads, or replaced by a repack) hold "
+                    + orphanBytes + " bytes that gc reclaims");
         }
         for (Problem p : problems) {
             lines.add("error: " + p);
