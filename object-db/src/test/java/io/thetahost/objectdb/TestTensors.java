@@ -11,31 +11,35 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
-/** Tensors for tests, and their encodings made the way a client makes them (KindEncoders). */
-final class TestTensors {
+/**
+ * Tensors for tests, and their encodings made the way a client makes them (KindEncoders). Published in object-db's
+ * test-jar: the cluster module's store is tested with the same tensors.
+ */
+public final class TestTensors {
     /** Small chunks, so that even small tensors decode in several chunks. */
-    static final KindEncoders ENCODERS = new KindEncoders(EncoderOptions.defaults().withChunkBytes(4096));
+    public static final KindEncoders ENCODERS = new KindEncoders(EncoderOptions.defaults().withChunkBytes(4096));
 
     private TestTensors() {
     }
 
     /** A tensor held in memory. */
-    record Tensor(DType dtype, Shape shape, byte[] raw) {
-        TensorId id() {
+    public record Tensor(DType dtype, Shape shape, byte[] raw) {
+        public TensorId id() {
             return TensorId.of(dtype, shape, raw);
         }
 
-        TensorInput input() {
+        public TensorInput input() {
             return TensorInput.of(dtype, shape, raw);
         }
 
         /** A copy with some elements changed (float32 only): a fine-tuning step. */
-        Tensor perturbed(SplittableRandom random, double fraction) {
+        public Tensor perturbed(SplittableRandom random, double fraction) {
             ByteBuffer b = ByteBuffer.wrap(raw.clone()).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < raw.length / 4; i++) {
                 if (random.nextDouble() < fraction) {
@@ -46,7 +50,7 @@ final class TestTensors {
         }
 
         /** A copy with one float32 element set. */
-        Tensor with(int element, float value) {
+        public Tensor with(int element, float value) {
             ByteBuffer b = ByteBuffer.wrap(raw.clone()).order(ByteOrder.LITTLE_ENDIAN);
             b.putFloat(element * 4, value);
             return new Tensor(dtype, shape, b.array());
@@ -54,7 +58,7 @@ final class TestTensors {
     }
 
     /** Random weights, float32, about N(0, 0.05). */
-    static Tensor randomF32(SplittableRandom random, int rows, int cols) {
+    public static Tensor randomF32(SplittableRandom random, int rows, int cols) {
         ByteBuffer b = ByteBuffer.allocate(rows * cols * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < rows * cols; i++) {
             b.putFloat((float) (random.nextGaussian() * 0.05));
@@ -62,20 +66,20 @@ final class TestTensors {
         return new Tensor(DType.F32, Shape.of(rows, cols), b.array());
     }
 
-    static byte[] dense(Tensor t) {
+    public static byte[] dense(Tensor t) {
         return encode(out -> ENCODERS.dense(t.input(), t.id(), out));
     }
 
-    static byte[] xor(Tensor t, Tensor base) {
+    public static byte[] xor(Tensor t, Tensor base) {
         return encode(out -> ENCODERS.xor(t.input(), t.id(), base.input(), base.id(), out));
     }
 
-    static byte[] sparse(Tensor t, Tensor base) {
+    public static byte[] sparse(Tensor t, Tensor base) {
         return encode(out -> ENCODERS.sparse(t.input(), t.id(), base.input(), base.id(), out));
     }
 
     /** A rank-r update with random factors; the residual makes it exact whatever the target. */
-    static byte[] lowRank(Tensor t, Tensor base, int rank, SplittableRandom random) {
+    public static byte[] lowRank(Tensor t, Tensor base, int rank, SplittableRandom random) {
         int m = (int) t.shape().dim(0);
         int n = (int) t.shape().dim(1);
         float[] a = new float[rank * n];
@@ -91,22 +95,22 @@ final class TestTensors {
     }
 
     /** An encoding of {@code content} that declares it is {@code claimed}: a lie the store must refuse. */
-    static byte[] denseClaiming(Tensor content, TensorId claimed) {
+    public static byte[] denseClaiming(Tensor content, TensorId claimed) {
         return encode(out -> ENCODERS.dense(content.input(), claimed, out));
     }
 
-    static InputStream stream(byte[] bytes) {
+    public static InputStream stream(byte[] bytes) {
         return new ByteArrayInputStream(bytes);
     }
 
-    static byte[] readAll(InputStream in) throws IOException {
+    public static byte[] readAll(InputStream in) throws IOException {
         try (InputStream s = in) {
             return s.readAllBytes();
         }
     }
 
     private interface Writer {
-        void write(ByteArrayOutputStream out) throws IOException;
+        void write(OutputStream out) throws IOException;
     }
 
     private static byte[] encode(Writer writer) {

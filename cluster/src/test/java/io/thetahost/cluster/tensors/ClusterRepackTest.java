@@ -1,16 +1,17 @@
 package io.thetahost.cluster.tensors;
 
-import static io.thetahost.cluster.tensors.TestTensors.dense;
-import static io.thetahost.cluster.tensors.TestTensors.readAll;
-import static io.thetahost.cluster.tensors.TestTensors.stream;
+import static io.thetahost.objectdb.TestTensors.dense;
+import static io.thetahost.objectdb.TestTensors.readAll;
+import static io.thetahost.objectdb.TestTensors.stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.thetahost.objectdb.TestTensors;
 import io.thetahost.cluster.objects.ObjectStore;
-import io.thetahost.cluster.tensors.TestTensors.Tensor;
+import io.thetahost.objectdb.TestTensors.Tensor;
 import io.thetahost.codec.format.EncodingKind;
 import io.thetahost.objectdb.StoreOptions;
 import io.thetahost.objectdb.TensorMeta;

@@ -1,8 +1,8 @@
 package io.thetahost.cluster.tensors;
 
-import static io.thetahost.cluster.tensors.TestTensors.dense;
-import static io.thetahost.cluster.tensors.TestTensors.readAll;
-import static io.thetahost.cluster.tensors.TestTensors.stream;
+import static io.thetahost.objectdb.TestTensors.dense;
+import static io.thetahost.objectdb.TestTensors.readAll;
+import static io.thetahost.objectdb.TestTensors.stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,8 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.thetahost.objectdb.TestTensors;
 import io.thetahost.cluster.objects.ObjectStore;
-import io.thetahost.cluster.tensors.TestTensors.Tensor;
+import io.thetahost.objectdb.TestTensors.Tensor;
 import io.thetahost.codec.format.EncodingKind;
 import io.thetahost.codec.format.InvalidEncodingException;
 import io.thetahost.objectdb.PutResult;
