@@ -107,14 +107,14 @@ final class ClusterRepackStorage implements RepackStorage {
             Optional<TensorRows.Repatched> done = rows.repatch(target.id(), base, kind, bytes, key,
                     options.maxChainDepth());
             if (done.isEmpty()) {
-                abandon(key, true, null);
+                ClusterUpload.abandon(rows, objects, key, true, null);
                 return Optional.empty();
             }
             // Never read again: no row names it (the object itself is gc's; see the class comment).
             cache.remove(done.get().oldObjectKey());
             return Optional.of(done.get().stored());
         } catch (IOException | RuntimeException | Error e) {
-            abandon(key, written, e);
+            ClusterUpload.abandon(rows, objects, key, written, e);
             throw e;
         } finally {
             Files.deleteIfExists(spool);
@@ -133,31 +133,6 @@ final class ClusterRepackStorage implements RepackStorage {
                         + h.target() + " on " + h.base());
             }
             Upload.drain(check, null, null);
-        }
-    }
-
-    /**
-     * Removes the object, then its pending record, as a failed upload does: the record stays while the object may
-     * exist, so that gc, not a guess, removes what cannot be removed now; an object a row names (the commit reached
-     * the database though its answer did not) is left alone. Best effort: what fails is added to {@code failure}, or
-     * left to gc when there is none.
-     */
-    private void abandon(String key, boolean written, Throwable failure) {
-        if (key == null) {
-            return;
-        }
-        try {
-            if (written) {
-                if (rows.namesObject(key)) {
-                    return;
-                }
-                objects.delete(key);
-            }
-            rows.dropPending(key);
-        } catch (IOException | RuntimeException e) {
-            if (failure != null) {
-                failure.addSuppressed(e);
-            }
         }
     }
 }

@@ -163,24 +163,33 @@ final class ClusterUpload {
         boolean committed;
         PutResult result;
 
-        /**
-         * Removes the object, then the pending record. A pending record stays while its object may exist, so that
-         * gc, not a guess, removes what cannot be removed now. An object a row names (the commit reached the
-         * database though its answer did not) is left alone, and so is its record (the commit deleted it).
-         */
         void abandon(Throwable failure) {
-            if (key == null || committed) {
-                return;
+            if (!committed) {
+                ClusterUpload.abandon(rows, objects, key, written, failure);
             }
-            try {
-                if (written) {
-                    if (rows.namesObject(key)) {
-                        return;
-                    }
-                    objects.delete(key);
+        }
+    }
+
+    /**
+     * Removes an uncommitted object, then its pending record (an upload's or a repack's). A pending record stays while
+     * its object may exist, so that gc, not a guess, removes what cannot be removed now. An object a row names (the
+     * commit reached the database though its answer did not) is left alone, and so is its record (the commit deleted
+     * it). Best effort: what fails is added to {@code failure}, or left to gc when there is none.
+     */
+    static void abandon(TensorRows rows, ObjectStore objects, String key, boolean written, Throwable failure) {
+        if (key == null) {
+            return;
+        }
+        try {
+            if (written) {
+                if (rows.namesObject(key)) {
+                    return;
                 }
-                rows.dropPending(key);
-            } catch (IOException | RuntimeException e) {
+                objects.delete(key);
+            }
+            rows.dropPending(key);
+        } catch (IOException | RuntimeException e) {
+            if (failure != null) {
                 failure.addSuppressed(e);
             }
         }
