@@ -49,19 +49,20 @@ public final class HostOptions {
 
     /** Opens the state these options name; the caller closes it. */
     public HostState open() throws IOException {
-        DataDirectory dir = DataDirectory.open(data);
         if (database == null && objectStore == null) {
-            return new EmbeddedState(dir);
+            return new EmbeddedState(DataDirectory.open(data));
         }
         if (database == null || objectStore == null) {
             throw new IllegalArgumentException("--database and --object-store go together: fronts keep refs, users"
                     + " and access in the database and packs and tensors in the object store");
         }
-        if (cacheMib < 1) {
-            throw new IllegalArgumentException("--cache-mib must be at least 1");
+        if (cacheMib < 8) {
+            throw new IllegalArgumentException("--cache-mib must be at least 8: half of it caches pack blocks, which"
+                    + " needs 4 MiB");
         }
-        return ClusterState.open(dir, ClusterSettings.parse(database, objectStore, s3Endpoint, s3Region,
-                cacheMib << 20));
+        // Options checked before the data directory is made: a refused command leaves nothing behind.
+        ClusterSettings settings = ClusterSettings.parse(database, objectStore, s3Endpoint, s3Region, cacheMib << 20);
+        return ClusterState.open(DataDirectory.open(data), settings);
     }
 
     /** Something an admin command does with the state. */
